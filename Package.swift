@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: greenvn → GreenVNApp → (TerminalKit, GreenVNStore, GreenVNKit),
+// GreenVNSimulator → GreenVNKit. Nothing below GreenVNApp knows there is a terminal.
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "greenvn",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "greenvn", targets: ["greenvn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(
+            name: "GreenVNKit",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5),
+        .target(
+            name: "GreenVNStore",
+            dependencies: ["GreenVNKit", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: v5),
+        .target(
+            name: "GreenVNSimulator",
+            dependencies: [
+                "GreenVNKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5),
+        .target(name: "TerminalKit", dependencies: ["CNcurses"], swiftSettings: v5),
+        .target(
+            name: "GreenVNApp",
+            dependencies: ["TerminalKit", "GreenVNStore", "GreenVNKit"],
+            swiftSettings: v5),
+        .executableTarget(
+            name: "greenvn",
+            dependencies: [
+                "GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5),
+        .testTarget(name: "GreenVNKitTests", dependencies: ["GreenVNKit"], swiftSettings: v5),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+        .testTarget(
+            name: "GreenVNSimulatorTests",
+            dependencies: ["GreenVNSimulator", "GreenVNKit"], swiftSettings: v5),
+        .testTarget(
+            name: "GreenVNStoreTests",
+            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: v5),
+        .testTarget(
+            name: "GreenVNAppTests",
+            dependencies: ["GreenVNApp", "TerminalKit", "GreenVNStore", "GreenVNKit"], swiftSettings: v5),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+    ]
+)

@@ -1,0 +1,140 @@
+import Foundation
+import GreenVNKit
+import GreenVNStore
+
+/// Everything the console shows, as a value. `update` changes it; `render` draws it.
+struct AppState: Equatable {
+    var target: TargetInfo
+    var readOnly: Bool
+    var now: Date
+    var timeZone: TimeZone
+    var size: Size = Size(width: 80, height: 24)
+    var list = ListModel()
+    var counts = Counts()
+    /// History and audit of the selected allocation (its fields come from the list row).
+    var detail: DetailData?
+    var mode: Mode = .browse
+    /// A y/n question above everything else.
+    var confirm: Confirm?
+    var showHelp = false
+    var toasts: [Toast] = []
+    var inFlight: [InFlight] = []
+    var nextTicket = 1
+    /// Seeds fresh connection_ids (see ConnectionIds); the Runner starts it at random.
+    var idSeed: UInt64
+    var nextToastId = 1
+
+    init(target: TargetInfo, readOnly: Bool, now: Date, timeZone: TimeZone = .current, idSeed: UInt64 = 0) {
+        self.target = target
+        self.readOnly = readOnly
+        self.now = now
+        self.timeZone = timeZone
+        self.idSeed = idSeed
+    }
+
+    var layout: Layout { Layout(width: size.width, height: size.height) }
+
+    /// The key contexts that apply now, most specific first.
+    var contexts: [KeyContext] {
+        if confirm != nil { return [.confirm] }
+        switch mode {
+        case .browse: return [.list, .detail]
+        case .filter: return [.filter, .edit]
+        case .command: return [.command, .edit]
+        case .form: return [.form, .edit]
+        case .dialog: return [.dialog, .edit]
+        }
+    }
+
+    /// The row under the cursor, when it is loaded.
+    var selected: StoredAllocation? {
+        guard let row = list.row(at: list.cursor), row.id == list.selectedId else { return nil }
+        return row
+    }
+
+    /// How often the Runner must tick: the spinner, countdowns and fading toasts need a
+    /// clock; an idle console needs none.
+    var tickInterval: TimeInterval? {
+        if !inFlight.isEmpty { return 0.25 }
+        if !toasts.isEmpty { return 1 }
+        let visible = list.visibleRows(layout.listVisibleRows)
+        if visible.contains(where: { $0.expiresAt != nil && $0.allocation.state == .active }) { return 1 }
+        return nil
+    }
+}
+
+struct Size: Equatable, Sendable {
+    var width: Int
+    var height: Int
+}
+
+enum Mode: Equatable {
+    case browse
+    case filter(TextField)
+    case command(TextField)
+    /// The new-allocation form fills the body.
+    case form(FormState)
+    /// Swap-with-preferences and call-party dialogs float over the list.
+    case dialog(FormState)
+}
+
+struct Confirm: Equatable {
+    enum Purpose: Equatable {
+        case deallocate(StoredAllocation)
+        /// Leave a form whose values would be lost.
+        case discardForm
+        case quitWithRequestsInFlight
+    }
+    var purpose: Purpose
+    var title: String
+    var lines: [String]
+}
+
+struct Toast: Equatable {
+    enum Level: Equatable { case info, warn, error }
+    var id: Int
+    var level: Level
+    var text: String
+    var until: Date
+
+    static func lifetime(_ level: Level) -> TimeInterval {
+        switch level {
+        case .info: return 4
+        case .warn: return 6
+        case .error: return 10
+        }
+    }
+}
+
+struct InFlight: Equatable {
+    var ticket: Int
+    var operation: Job
+    /// The VN when it was sent, so "swapped A → B" can be said.
+    var vnBefore: String?
+}
+
+/// The window of the registry the list holds: `rows` are rows offset… of the query.
+struct ListModel: Equatable {
+    var query = ListQuery()
+    /// Rows under the query; nil until the first page arrives.
+    var total: Int?
+    var offset = 0
+    var rows: [StoredAllocation] = []
+    var cursor = 0
+    var scrollTop = 0
+    var selectedId: String?
+    /// Only the newest page request's answer is applied.
+    var generation = 0
+    var loadError: String?
+
+    func row(at index: Int) -> StoredAllocation? {
+        let i = index - offset
+        return rows.indices.contains(i) ? rows[i] : nil
+    }
+
+    func visibleRows(_ height: Int) -> [StoredAllocation] {
+        (scrollTop..<(scrollTop + max(0, height))).compactMap(row(at:))
+    }
+
+    var count: Int { total ?? 0 }
+}

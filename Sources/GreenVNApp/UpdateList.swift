@@ -1,0 +1,124 @@
+import Foundation
+import GreenVNStore
+
+/// The list's window onto the registry: cursor, scrolling, paging, stable selection.
+extension AppState {
+    mutating func moveCursor(to target: Int) -> [Effect] {
+        guard list.count > 0 else { return [] }
+        list.cursor = min(max(target, 0), list.count - 1)
+        return scrollToCursor()
+    }
+
+    /// Keeps the cursor on screen, selects the row under it, and asks for rows the window
+    /// is missing.
+    mutating func scrollToCursor() -> [Effect] {
+        let visible = layout.listVisibleRows
+        let count = list.count
+        list.cursor = min(max(list.cursor, 0), max(0, count - 1))
+        if list.cursor < list.scrollTop { list.scrollTop = list.cursor }
+        if list.cursor >= list.scrollTop + visible { list.scrollTop = list.cursor - visible + 1 }
+        list.scrollTop = min(max(0, list.scrollTop), max(0, count - visible))
+
+        var effects: [Effect] = []
+        let id = list.row(at: list.cursor)?.id
+        if id != list.selectedId {
+            list.selectedId = id
+            detail = nil
+            if let id { effects.append(.loadDetail(id: id)) }
+        } else if let id, detail?.id != id {
+            effects.append(.loadDetail(id: id))
+        }
+        if list.total != nil && !windowLoaded { effects += reload() }
+        return effects
+    }
+
+    /// True when every visible row is in memory.
+    var windowLoaded: Bool {
+        let end = min(list.scrollTop + layout.listVisibleRows, list.count)
+        guard end > list.scrollTop else { return true }
+        return list.scrollTop >= list.offset && end <= list.offset + list.rows.count
+    }
+
+    /// Asks for the page around the cursor, keeping the selected allocation selected.
+    mutating func reload() -> [Effect] {
+        list.generation += 1
+        return [.loadPage(PageRequest(query: list.query, follow: list.selectedId, cursor: list.cursor,
+                                      scrollTop: list.scrollTop, visible: layout.listVisibleRows,
+                                      generation: list.generation))]
+    }
+
+    mutating func setQuery(_ change: (inout ListQuery) -> Void) -> [Effect] {
+        var q = list.query
+        change(&q)
+        guard q != list.query else { return [] }
+        list.query = q
+        return reload()
+    }
+
+    mutating func apply(_ r: PageResult) -> [Effect] {
+        guard r.request.generation == list.generation else { return [] }   // a newer request is on its way
+        list.total = r.total
+        list.offset = r.offset
+        list.rows = r.rows
+        list.loadError = nil
+        counts = r.counts
+        if let id = list.selectedId {
+            if let i = r.rows.firstIndex(where: { $0.id == id }) {
+                list.cursor = r.offset + i
+            } else if id == r.request.follow, let i = r.followIndex {
+                list.cursor = i
+            }
+            // Gone from this query (deallocated, filtered out): the cursor keeps its row number.
+        }
+        let before = list.generation
+        var effects = scrollToCursor()
+        // Asking again for the very window just answered would loop if the registry's count
+        // and pages disagree for a moment; its observer reloads once the writes settle.
+        if list.generation != before && r.request.cursor == list.cursor && r.request.scrollTop == list.scrollTop {
+            effects.removeAll { if case .loadPage = $0 { return true } else { return false } }
+            list.generation = before
+        }
+        return effects
+    }
+}
+
+/// What the loader needs from the registry; `Registry` has it, tests can fake it.
+protocol RegistryReading: Sendable {
+    func page(_ q: ListQuery, offset: Int, limit: Int, now: Date) throws -> [StoredAllocation]
+    func count(_ q: ListQuery, now: Date) throws -> Int
+    func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int)
+    func index(of id: String, in q: ListQuery, now: Date) throws -> Int?
+}
+
+extension Registry: RegistryReading {}
+
+enum PageLoader {
+    /// Reads the rows around the cursor (or around `follow`, wherever it is now). Only the
+    /// window and a margin are read, so a registry of a million rows costs the same.
+    static func load(_ r: PageRequest, from registry: RegistryReading, now: Date) throws -> PageResult {
+        let total = try registry.count(r.query, now: now)
+        let limit = r.visible + 2 * r.margin
+        func window(cursor: Int) -> (scrollTop: Int, offset: Int) {
+            var top = r.scrollTop
+            if cursor < top { top = cursor }
+            if cursor >= top + r.visible { top = cursor - r.visible + 1 }
+            top = min(max(0, top), max(0, total - r.visible))
+            return (top, max(0, top - r.margin))
+        }
+        var offset = window(cursor: min(r.cursor, max(0, total - 1))).offset
+        var rows = try registry.page(r.query, offset: offset, limit: limit, now: now)
+        var followIndex: Int? = nil
+        if let id = r.follow {
+            if let i = rows.firstIndex(where: { $0.id == id }) {
+                followIndex = offset + i
+            } else if let i = try registry.index(of: id, in: r.query, now: now) {
+                followIndex = i
+                offset = window(cursor: i).offset
+                rows = try registry.page(r.query, offset: offset, limit: limit, now: now)
+            }
+        }
+        let c = try registry.counts(now: now)
+        return PageResult(request: r, total: total, followIndex: followIndex, offset: offset, rows: rows,
+                          counts: Counts(active: c.active, vault: c.vault, pending: c.pending))
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GreenVNStore
+import TerminalKit
+
+/// Floating dialogs: swap with preferences and call parties (forms), and y/n questions.
+enum Dialogs {
+    static func drawForm(_ f: FormState, _ s: AppState, in body: Rect, _ c: inout Canvas) {
+        let height = f.fields.count + 9
+        let r = Canvas.centered(width: min(96, body.width - 2), height: height, in: body)
+        guard r.width > 20, r.height > 4 else { return }
+        c.panel(r, title: f.title, style: Theme.focusBorder)
+        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
+        c.text(subtitle(f), x: inner.x, y: inner.y, width: inner.width, style: Theme.dim)
+        let rows = min(f.fields.count, max(1, inner.height - 4))
+        FormView.drawFields(f, in: Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: rows), &c)
+        let top = inner.y + 2 + rows + 1
+        FormView.drawMessages(f, s, in: Rect(x: inner.x, y: top, width: inner.width, height: inner.y + inner.height - top), &c)
+    }
+
+    static func subtitle(_ f: FormState) -> String {
+        switch f.purpose {
+        case .allocate: return ""
+        case .swap(let a):
+            return "\(a.allocation.connectionId) · leave a preference empty (any) to let Lead Assist choose"
+        case .parties(let a):
+            return "\(a.allocation.connectionId) · only the sides you change are sent"
+        }
+    }
+
+    static func drawConfirm(_ q: Confirm, in body: Rect, _ c: inout Canvas) {
+        let width = min(68, body.width - 2)
+        let wrapped = q.lines.flatMap { Format.wrap($0, width: width - 4) }
+        let r = Canvas.centered(width: width, height: wrapped.count + 4, in: body)
+        guard r.width > 10, r.height > 3 else { return }
+        let danger: Bool
+        if case .deallocate = q.purpose { danger = true } else { danger = false }
+        c.panel(r, title: q.title, style: danger ? Theme.dangerBorder : Theme.focusBorder)
+        for (i, line) in wrapped.enumerated() where i < r.height - 3 {
+            c.text(line, x: r.x + 2, y: r.y + 1 + i, width: r.width - 4)
+        }
+        var x = r.x + 2
+        let y = r.y + r.height - 2
+        x += c.put("y", x: x, y: y, style: Theme.key)
+        x += c.put(" yes   ", x: x, y: y)
+        x += c.put("n", x: x, y: y, style: Theme.key)
+        c.put(" no (Esc)", x: x, y: y)
+    }
+
+    static func drawTooSmall(_ c: inout Canvas) {
+        let need = "\(Layout.minWidth)×\(Layout.minHeight)"
+        let text = "terminal too small: \(need) needed (now \(c.width)×\(c.height))"
+        let lines = Format.wrap(text, width: c.width, maxLines: max(1, c.height))
+        let top = max(0, (c.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let x = max(0, (c.width - DisplayWidth.of(line)) / 2)
+            c.text(line, x: x, y: top + i, width: c.width - x, style: Theme.warn)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import GreenVNKit
+import GreenVNStore
+import TerminalKit
+
+/// The allocations table: tabs and sort in the frame, a header, the visible window of rows.
+enum ListView {
+    struct Column {
+        let title: String
+        let sort: SortColumn?
+        let width: Int
+        /// Flexible columns share the columns left over.
+        let flex: Bool
+        /// Lower shows first; columns are dropped from the highest when space runs out.
+        let priority: Int
+        let value: (StoredAllocation, Date) -> String
+    }
+
+    static let columns: [Column] = [
+        Column(title: "VN", sort: .vn, width: 13, flex: false, priority: 0) { a, _ in Format.vn(a) },
+        Column(title: "connection_id", sort: .connectionId, width: 12, flex: true, priority: 1) { a, _ in a.allocation.connectionId },
+        Column(title: "A-party", sort: .aparty, width: 16, flex: false, priority: 2) { a, _ in Format.parties(a.allocation.apartyNumbers) },
+        Column(title: "B-party", sort: .bparty, width: 16, flex: false, priority: 3) { a, _ in Format.parties(a.allocation.bpartyNumbers) },
+        Column(title: "usage", sort: .usage, width: 6, flex: false, priority: 6) { a, _ in a.allocation.usage.rawValue },
+        Column(title: "state", sort: .state, width: 7, flex: false, priority: 2) { a, now in Format.state(a, now: now) },
+        Column(title: "expires", sort: .expires, width: 8, flex: false, priority: 2) { a, now in Format.expiresIn(a, now: now) },
+        Column(title: "preferences", sort: nil, width: 11, flex: true, priority: 7) { a, _ in Format.preferences(a) },
+        Column(title: "created", sort: .created, width: 11, flex: false, priority: 8) { _, _ in "" },
+    ]
+
+    /// The columns that fit in `width`, in display order, with their widths.
+    static func fit(width: Int) -> [(Column, Int)] {
+        var chosen = Set<Int>()
+        var used = 0
+        for (i, col) in columns.enumerated().sorted(by: { $0.element.priority < $1.element.priority }) {
+            let need = col.width + (chosen.isEmpty ? 0 : 1)
+            if used + need <= width { chosen.insert(i); used += need }
+        }
+        var spare = width - used
+        var result: [(Column, Int)] = []
+        for (i, col) in columns.enumerated() where chosen.contains(i) {
+            var w = col.width
+            if col.flex && spare > 0 {
+                let extra = min(spare, col.title == "connection_id" ? 10 : spare)
+                w += extra
+                spare -= extra
+            }
+            result.append((col, w))
+        }
+        return result
+    }
+
+    static func draw(_ s: AppState, in r: Rect, _ c: inout Canvas) {
+        guard r.width > 4, r.height > 3 else { return }
+        let focused = s.mode == .browse || isPrompt(s.mode)
+        c.box(r, title: nil, style: focused ? Theme.focusBorder : Theme.border)
+        drawFrame(s, in: r, &c)
+
+        let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
+        let cols = fit(width: inner.width - 2)
+        // Header: the sort column carries the arrow.
+        var x = inner.x + 2
+        for (col, w) in cols {
+            var title = col.title
+            if col.sort == s.list.query.sort { title += s.list.query.descending ? " ↓" : " ↑" }
+            c.text(title, x: x, y: inner.y, width: w, style: Theme.header)
+            x += w + 1
+        }
+        let rowsArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        if let message = emptyMessage(s) {
+            for (i, line) in message.enumerated() where i < rowsArea.height {
+                c.text(line, x: rowsArea.x + 2, y: rowsArea.y + 1 + i, width: rowsArea.width - 3,
+                       style: i == 0 ? Theme.header : Theme.plain)
+            }
+            return
+        }
+        let busy = Set(s.inFlight.compactMap(\.operation.targetId))
+        for i in 0..<rowsArea.height {
+            let index = s.list.scrollTop + i
+            guard index < s.list.count else { break }
+            let y = rowsArea.y + i
+            guard let a = s.list.row(at: index) else {
+                c.text("…", x: rowsArea.x + 2, y: y, width: 1, style: Theme.dim)
+                continue
+            }
+            let style = rowStyle(a, now: s.now)
+            var marker = " "
+            if busy.contains(a.id) { marker = StatusBar.spinner(s.now) }
+            else if a.status == .pending { marker = "…" }
+            else if a.status == .idUnknown { marker = "?" }
+            c.put(marker, x: rowsArea.x, y: y, style: style)
+            var x = rowsArea.x + 2
+            for (col, w) in cols {
+                let value = col.title == "created" ? Format.short(a.createdAt, s.timeZone) : col.value(a, s.now)
+                c.text(value, x: x, y: y, width: w, style: style)
+                x += w + 1
+            }
+            if index == s.list.cursor && a.id == s.list.selectedId {
+                c.style(Rect(x: rowsArea.x, y: y, width: rowsArea.width, height: 1)) { $0.reverse = true }
+            }
+        }
+    }
+
+    private static func isPrompt(_ m: Mode) -> Bool {
+        if case .filter = m { return true }
+        if case .command = m { return true }
+        return false
+    }
+
+    static func rowStyle(_ a: StoredAllocation, now: Date) -> Style {
+        switch a.status {
+        case .pending: return Theme.pending
+        case .idUnknown: return Theme.idUnknown
+        case .known: return a.effectiveState(now: now) == .active ? Theme.plain : Theme.vault
+        }
+    }
+
+    /// Tabs on the top border, filter and position on the bottom border.
+    private static func drawFrame(_ s: AppState, in r: Rect, _ c: inout Canvas) {
+        var x = r.x + 2
+        let all = s.counts.active + s.counts.vault
+        for tab in StateFilter.allCases {
+            let n = tab == .active ? s.counts.active : tab == .vault ? s.counts.vault : all
+            let label = " \(tab.rawValue) \(n) "
+            guard x + DisplayWidth.of(label) < r.x + r.width - 1 else { break }
+            x += c.put(label, x: x, y: r.y, style: tab == s.list.query.state ? Theme.tabCurrent : Theme.header)
+            x += 1
+        }
+        var bottomLeft = ""
+        if !s.list.query.filter.isEmpty { bottomLeft = " filter: \(s.list.query.filter) " }
+        if case .filter = s.mode { bottomLeft = " filtering… " }
+        if !bottomLeft.isEmpty {
+            c.text(bottomLeft, x: r.x + 2, y: r.y + r.height - 1, width: max(0, r.width / 2 - 2), style: Theme.warn)
+        }
+        if let total = s.list.total, total > 0 {
+            let pos = " \(min(s.list.cursor + 1, total)) of \(total) "
+            let px = r.x + r.width - 2 - DisplayWidth.of(pos)
+            if px > r.x + r.width / 2 { c.put(pos, x: px, y: r.y + r.height - 1, style: Theme.header) }
+        }
+    }
+
+    /// What an empty list says instead of rows; nil when there are rows.
+    static func emptyMessage(_ s: AppState) -> [String]? {
+        if let error = s.list.loadError, s.list.rows.isEmpty { return ["Could not read the registry.", error] }
+        guard let total = s.list.total else { return ["Loading…"] }
+        guard total == 0 else { return nil }
+        let q = s.list.query
+        if !q.filter.isEmpty {
+            return ["Nothing matches “\(q.filter)” in \(q.state.rawValue).", "Esc clears the filter; / edits it; 3 searches all tabs."]
+        }
+        let howToAllocate = s.readOnly
+            ? "Read-only: allocate from another shell with greenvn allocate."
+            : "Press n to allocate a virtual number."
+        switch q.state {
+        case .vault:
+            return ["The vault is empty.", "Deallocated and expired allocations land here; 1 shows the active ones."]
+        case .active where s.counts.vault > 0:
+            return ["No active allocations.", howToAllocate, "2 shows the \(s.counts.vault) in the vault."]
+        default:
+            return ["No allocations yet.", howToAllocate]
+        }
+    }
+}

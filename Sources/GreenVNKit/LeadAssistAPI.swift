@@ -1,0 +1,16 @@
+/// The five documented calls. `LeadAssistClient` speaks them over HTTP; every error thrown is a
+/// `GreenVNError`.
+public protocol LeadAssistAPI: Sendable {
+    /// `POST /greenvn`. Retried with the same connection_id after a lost answer; a 409/code 18
+    /// on such a retry throws `.allocatedResponseLost`, never a plain refusal.
+    func create(_ request: AllocationRequest) async throws -> Allocation
+    /// `GET /greenvn/<id>`.
+    func details(_ greenvnId: String) async throws -> Allocation
+    /// `PUT /greenvn/<id>/vn`. A lost answer is resolved with a GET (the VN differs from
+    /// `knownVN` → it happened), never blindly re-sent.
+    func swap(_ greenvnId: String, _ request: SwapRequest, knownVN: String?) async throws -> Allocation
+    /// `PUT /greenvn/<id>/call-party`.
+    func updateParties(_ greenvnId: String, _ update: PartyUpdate) async throws -> Allocation
+    /// `DELETE /greenvn/<id>`. A 410/code 22 on a retry means the first attempt landed.
+    func deallocate(_ greenvnId: String) async throws -> Allocation
+}

@@ -1,0 +1,190 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Lead Assist over HTTPS: Basic auth, JSON, timeouts, bounded retries with backoff + jitter
+/// that honour Retry-After, and the exactly-once rules for create and swap.
+public struct LeadAssistClient: LeadAssistAPI {
+    public let settings: ConnectionSettings
+    public var retry: RetryPolicy
+    private let logger: Logger
+    private let http: HTTPClient
+
+    public init(settings: ConnectionSettings, retry: RetryPolicy? = nil, logger: Logger = Logger(label: "greenvn.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.settings = settings
+        self.retry = retry ?? RetryPolicy(maxAttempts: settings.maxAttempts)
+        self.logger = logger
+        self.http = HTTPClient.shared
+    }
+
+    public func create(_ request: AllocationRequest) async throws -> Allocation {
+        do {
+            return try await send(.POST, "", body: Wire.body(request), call: .create)
+        } catch let failure as Attempts {
+            // A 409/code 18 after an attempt whose fate we never learned: that attempt allocated.
+            if failure.earlierAmbiguous, case .refused(let r) = failure.last, r.code == 18 {
+                throw GreenVNError.allocatedResponseLost(connectionId: request.connectionId)
+            }
+            throw failure.last
+        }
+    }
+
+    public func details(_ greenvnId: String) async throws -> Allocation {
+        try await unwrap { try await send(.GET, "/" + escape(greenvnId), body: nil, call: .read) }
+    }
+
+    public func swap(_ greenvnId: String, _ request: SwapRequest, knownVN: String?) async throws -> Allocation {
+        try await unwrap { try await send(.PUT, "/\(escape(greenvnId))/vn", body: Wire.body(request), call: .swap(id: greenvnId, knownVN: knownVN)) }
+    }
+
+    public func updateParties(_ greenvnId: String, _ update: PartyUpdate) async throws -> Allocation {
+        try await unwrap { try await send(.PUT, "/\(escape(greenvnId))/call-party", body: Wire.body(update), call: .idempotent) }
+    }
+
+    public func deallocate(_ greenvnId: String) async throws -> Allocation {
+        do {
+            return try await send(.DELETE, "/" + escape(greenvnId), body: nil, call: .idempotent)
+        } catch let failure as Attempts {
+            // 410/code 22 after a lost answer: our earlier DELETE landed.
+            if failure.earlierAmbiguous, case .refused(let r) = failure.last, r.code == 22 {
+                return try await details(greenvnId)
+            }
+            throw failure.last
+        }
+    }
+
+    // MARK: - one call, several attempts
+
+    enum Call {
+        case create, read, idempotent
+        case swap(id: String, knownVN: String?)
+    }
+
+    /// The last error plus whether an earlier attempt may have reached the server and acted.
+    struct Attempts: Error {
+        var last: GreenVNError
+        var earlierAmbiguous: Bool
+    }
+
+    private func unwrap<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let a as Attempts { throw a.last }
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: Data?, call: Call) async throws -> Allocation {
+        var ambiguous = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = await once(method, path, body: body)
+            let error: GreenVNError
+            var retryAfter: Double?
+            switch outcome {
+            case .success(let allocation):
+                return allocation
+            case .failure(let e):
+                error = e.error
+                retryAfter = e.retryAfter
+            }
+            let lastAttempt = attempt >= retry.maxAttempts
+            switch error {
+            case .refused:
+                throw Attempts(last: error, earlierAmbiguous: ambiguous)
+            case .unavailable(let r) where r.httpStatus == 429:
+                break   // throttled: nothing was done, retry as is
+            case .network, .timeout, .badResponse, .unavailable:
+                // The server may have acted. A swap is never re-sent blindly: ask what happened.
+                if case .swap(let id, let knownVN) = call {
+                    if let settled = try await settleSwap(id: id, knownVN: knownVN) { return settled }
+                }
+                ambiguous = true
+            default:
+                throw Attempts(last: error, earlierAmbiguous: ambiguous)
+            }
+            if lastAttempt { throw Attempts(last: error, earlierAmbiguous: ambiguous) }
+            let wait = retry.delay(after: attempt, retryAfter: retryAfter, unit: Double.random(in: 0..<1))
+            logger.notice("retrying", metadata: ["method": "\(method.rawValue)", "attempt": "\(attempt + 1)", "after_s": "\(String(format: "%.2f", wait))", "cause": "\(error.shortCause)"])
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+        }
+    }
+
+    /// After a swap whose answer was lost: a VN different from the one we knew means it happened.
+    /// Returns nil when it did not (the caller may send it again).
+    private func settleSwap(id: String, knownVN: String?) async throws -> Allocation? {
+        guard let knownVN else {
+            throw GreenVNError.outcomeUnknown("the swap's answer was lost and the previous VN is not known, so it is not re-sent")
+        }
+        switch await once(.GET, "/" + escape(id), body: nil) {
+        case .success(let current):
+            if current.greenVN != knownVN { return current }
+            if current.state == .vault {
+                throw GreenVNError.refused(APIRefusal(httpStatus: 410, code: 22, message: "the allocation is in the vault"))
+            }
+            return nil
+        case .failure(let e):
+            throw GreenVNError.outcomeUnknown("the swap's answer was lost and checking the allocation failed too (\(e.error.shortCause))")
+        }
+    }
+
+    struct Failure: Error {
+        var error: GreenVNError
+        var retryAfter: Double?
+    }
+
+    private func once(_ method: HTTPMethod, _ path: String, body: Data?) async -> Result<Allocation, Failure> {
+        var request = HTTPClientRequest(url: settings.greenvnURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Basic " + Data("\(settings.apiKey):\(settings.apiToken)".utf8).base64EncodedString())
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "greenvn/1.0")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let started = DispatchTime.now()
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
+            let status = Int(response.status.code)
+            let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After"))
+            let buffer: ByteBuffer
+            do {
+                buffer = try await response.body.collect(upTo: Wire.maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                return .failure(Failure(error: .badResponse(httpStatus: status, snippet: "body larger than \(Wire.maxBodyBytes / 1024) KiB"), retryAfter: nil))
+            }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+            logger.debug("answer", metadata: ["method": "\(method.rawValue)", "path": "\(Text.printable(path, limit: 80))", "status": "\(status)", "ms": "\(Int(ms))"])
+            return Wire.decodeAnswer(httpStatus: status, body: Data(buffer.readableBytesView))
+                .mapError { Failure(error: $0, retryAfter: retryAfter) }
+        } catch {
+            return .failure(Failure(error: Self.transportError(error, timeout: settings.timeoutSeconds), retryAfter: nil))
+        }
+    }
+
+    static func transportError(_ error: Error, timeout: Double) -> GreenVNError {
+        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            return .timeout(seconds: timeout)
+        }
+        if error is CancellationError { return .network("cancelled") }
+        return .network(Text.printable(String(describing: error), limit: 160))
+    }
+
+    private func escape(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id
+    }
+}
+
+extension GreenVNError {
+    /// One line for logs and retry notes.
+    public var shortCause: String {
+        switch self {
+        case .network(let s): return "network: \(s)"
+        case .timeout(let s): return "timeout after \(Int(s))s"
+        case .badResponse(let status, _): return "bad response (HTTP \(status))"
+        case .unavailable(let r): return "HTTP \(r.httpStatus)"
+        case .refused(let r): return "refused (HTTP \(r.httpStatus), code \(r.code.map(String.init) ?? "-"))"
+        default: return String(describing: self)
+        }
+    }
+}

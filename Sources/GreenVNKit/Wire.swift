@@ -1,0 +1,202 @@
+import Foundation
+
+/// The bytes on the wire, per call, exactly as the public docs show them.
+public enum Wire {
+    // MARK: encoding (client → Lead Assist)
+
+    /// Create: `preferences.type`, a boolean `strictness`, optional fields absent (never null).
+    public static func body(_ r: AllocationRequest) -> Data {
+        var o: [String: JSONValue] = [
+            "connection_id": .string(r.connectionId),
+            "aparty_numbers": .array(r.apartyNumbers.map(JSONValue.string)),
+            "bparty_numbers": .array(r.bpartyNumbers.map(JSONValue.string)),
+            "usage": .string(r.usage.rawValue),
+        ]
+        if !r.apartyPins.isEmpty { o["aparty_pins"] = .array(r.apartyPins.map { .int(Int64($0)) }) }
+        if !r.bpartyPins.isEmpty { o["bparty_pins"] = .array(r.bpartyPins.map { .int(Int64($0)) }) }
+        if let s = r.strictness { o["strictness"] = .bool(s) }
+        if let p = preferences(r.preferences, typeKey: "type") { o["preferences"] = p }
+        if let d = r.duration { o["deallocation_policy"] = .object(["duration": .string(d.text)]) }
+        if let f = r.flowId { o["flow_id"] = .string(f) }
+        return JSONValue.object(o).serialized()
+    }
+
+    /// Swap: `preferences.number_type` and `strictness` as the string the swap example sends.
+    /// Nil when there is nothing to ask for: the PUT then goes without a body.
+    public static func body(_ r: SwapRequest) -> Data? {
+        if r.isEmpty { return nil }
+        var o: [String: JSONValue] = [:]
+        if let s = r.strictness { o["strictness"] = .string(s ? "true" : "false") }
+        if let p = preferences(r.preferences, typeKey: "number_type") { o["preferences"] = p }
+        return JSONValue.object(o).serialized()
+    }
+
+    public static func body(_ u: PartyUpdate) -> Data {
+        var o: [String: JSONValue] = [:]
+        if let a = u.apartyNumbers { o["aparty_numbers"] = .array(a.map(JSONValue.string)) }
+        if let b = u.bpartyNumbers { o["bparty_numbers"] = .array(b.map(JSONValue.string)) }
+        if let p = u.apartyPins { o["aparty_pins"] = .array(p.map { .int(Int64($0)) }) }
+        if let p = u.bpartyPins { o["bparty_pins"] = .array(p.map { .int(Int64($0)) }) }
+        if let us = u.usage { o["usage"] = .string(us.rawValue) }
+        return JSONValue.object(o).serialized()
+    }
+
+    private static func preferences(_ p: Preferences, typeKey: String) -> JSONValue? {
+        if p.isEmpty { return nil }
+        var o: [String: JSONValue] = [:]
+        if let v = p.greenvn { o["greenvn"] = .string(v) }
+        if let v = p.region { o["region"] = .string(v.rawValue) }
+        if let v = p.pinCode { o["pin_code"] = .string(v) }
+        if let v = p.type { o[typeKey] = .string(v.rawValue) }
+        return .object(o)
+    }
+
+    /// The allocation object as `--json` prints it and the simulator answers it: `green_vn`.
+    public static func json(_ a: Allocation, vnKey: String = "green_vn") -> JSONValue {
+        var o: [String: JSONValue] = [
+            "greenvn_id": .string(a.greenvnId),
+            "connection_id": .string(a.connectionId),
+            "aparty_numbers": .array(a.apartyNumbers.map(JSONValue.string)),
+            "bparty_numbers": .array(a.bpartyNumbers.map(JSONValue.string)),
+            "usage": .string(a.usage.rawValue),
+            "state": .string(a.state.rawValue),
+            vnKey: .string(a.greenVN),
+        ]
+        if !a.apartyPins.isEmpty { o["aparty_pins"] = .array(a.apartyPins.map { .int(Int64($0)) }) }
+        if !a.bpartyPins.isEmpty { o["bparty_pins"] = .array(a.bpartyPins.map { .int(Int64($0)) }) }
+        if let f = a.flowId { o["flow_id"] = .string(f) }
+        return .object(o)
+    }
+
+    // MARK: decoding (Lead Assist → client)
+
+    /// Largest answer body read; anything bigger is not an allocation.
+    public static let maxBodyBytes = 1 << 20
+
+    /// Reads an answer: the envelope as an object or an array holding one, `green_vn` or
+    /// `greenvn`, ids as strings or numbers, unknown fields ignored. Never traps.
+    public static func decodeAnswer(httpStatus: Int, body: Data) -> Result<Allocation, GreenVNError> {
+        let snippet = Self.snippet(body)
+        guard !body.isEmpty else { return .failure(.badResponse(httpStatus: httpStatus, snippet: "(empty body)")) }
+        guard body.count <= maxBodyBytes, let root = try? JSONValue.parse(body) else {
+            return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet))
+        }
+        var envelope = root
+        if let items = root.arrayValue {
+            guard items.count == 1, case .object = items[0] else { return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet)) }
+            envelope = items[0]
+        }
+        guard case .object = envelope else { return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet)) }
+        let success = envelope["success"]?.boolValue
+        let status = envelope["status"]?.stringValue.flatMap { Int($0) } ?? httpStatus
+        let code = envelope["code"]?.stringValue.flatMap { Int($0) }
+        if success == false || !(200...299).contains(httpStatus) || code != nil && success != true {
+            let message = envelope["message"]?.stringValue ?? ""
+            let refusal = APIRefusal(httpStatus: (200...299).contains(httpStatus) ? status : httpStatus, code: code, message: message)
+            return .failure(classify(refusal))
+        }
+        guard let data = envelope["data"], let allocation = allocation(from: data) else {
+            return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet))
+        }
+        return .success(allocation)
+    }
+
+    /// Throttling, timeouts and server faults are `unavailable` (retryable); the rest are refusals.
+    static func classify(_ r: APIRefusal) -> GreenVNError {
+        if r.httpStatus == 429 || r.httpStatus == 499 || r.httpStatus >= 500 || r.code == 0 { return .unavailable(r) }
+        return .refused(r)
+    }
+
+    public static func allocation(from data: JSONValue) -> Allocation? {
+        guard case .object = data,
+              let id = data["greenvn_id"]?.stringValue, !id.isEmpty,
+              let vn = (data["green_vn"] ?? data["greenvn"])?.stringValue,
+              let usageText = data["usage"]?.stringValue, let usage = Usage(rawValue: usageText.lowercased()),
+              let a = strings(data["aparty_numbers"]), let b = strings(data["bparty_numbers"])
+        else { return nil }
+        let state = data["state"]?.stringValue.flatMap { AllocationState(rawValue: $0.lowercased()) } ?? .active
+        return Allocation(
+            greenvnId: Text.printable(id, limit: 128), connectionId: Text.printable(data["connection_id"]?.stringValue ?? "", limit: 128),
+            apartyNumbers: a, bpartyNumbers: b,
+            apartyPins: ints(data["aparty_pins"]), bpartyPins: ints(data["bparty_pins"]),
+            usage: usage, state: state, greenVN: Text.printable(vn, limit: 32),
+            flowId: data["flow_id"]?.stringValue.map { Text.printable($0, limit: 128) })
+    }
+
+    private static func strings(_ v: JSONValue?) -> [String]? {
+        guard let items = v?.arrayValue else { return nil }
+        return items.compactMap { $0.stringValue.map { Text.printable($0, limit: 32) } }
+    }
+
+    private static func ints(_ v: JSONValue?) -> [Int] {
+        (v?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { Int($0) } }
+    }
+
+    /// A short, printable piece of a body for error messages.
+    public static func snippet(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(120), as: UTF8.self)
+        let collapsed = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return Text.printable(collapsed, limit: 80)
+    }
+
+    // MARK: decoding requests (the simulator's side)
+
+    /// A create body as the raw draft the shared validation checks. Lenient on spelling
+    /// (`type`/`number_type`, bool/string strictness, numeric/string pins).
+    public static func draft(fromCreate body: Data) throws -> AllocationDraft {
+        let root = try JSONValue.parse(body)
+        guard case .object = root else { throw GreenVNError.badResponse(httpStatus: 400, snippet: "body is not a JSON object") }
+        var d = AllocationDraft()
+        d.connectionId = root["connection_id"]?.stringValue ?? ""
+        d.apartyNumbers = rawList(root["aparty_numbers"])
+        d.bpartyNumbers = rawList(root["bparty_numbers"])
+        d.apartyPins = rawList(root["aparty_pins"])
+        d.bpartyPins = rawList(root["bparty_pins"])
+        d.usage = root["usage"]?.stringValue ?? ""
+        d.strictness = root["strictness"]?.boolValue ?? false
+        let prefs = root["preferences"]
+        d.greenvn = prefs?["greenvn"]?.stringValue ?? ""
+        d.region = prefs?["region"]?.stringValue ?? ""
+        d.pinCode = prefs?["pin_code"]?.stringValue ?? ""
+        d.type = (prefs?["type"] ?? prefs?["number_type"])?.stringValue ?? ""
+        d.duration = root["deallocation_policy"]?["duration"]?.stringValue ?? ""
+        d.flowId = root["flow_id"]?.stringValue ?? ""
+        return d
+    }
+
+    public static func draft(fromSwap body: Data) throws -> SwapDraft {
+        if body.isEmpty { return SwapDraft() }
+        let root = try JSONValue.parse(body)
+        let prefs = root["preferences"]
+        return SwapDraft(greenvn: prefs?["greenvn"]?.stringValue ?? "",
+                         region: prefs?["region"]?.stringValue ?? "",
+                         type: (prefs?["number_type"] ?? prefs?["type"])?.stringValue ?? "",
+                         strictness: root["strictness"]?.boolValue ?? false)
+    }
+
+    public static func draft(fromPartyUpdate body: Data) throws -> PartyDraft {
+        let root = try JSONValue.parse(body)
+        func list(_ key: String) -> [String]? { root[key].map(rawList) }
+        return PartyDraft(apartyNumbers: list("aparty_numbers"), bpartyNumbers: list("bparty_numbers"),
+                          apartyPins: list("aparty_pins"), bpartyPins: list("bparty_pins"),
+                          usage: root["usage"]?.stringValue)
+    }
+
+    private static func rawList(_ v: JSONValue?) -> [String] {
+        guard let v else { return [] }
+        if let items = v.arrayValue { return items.map { $0.stringValue ?? "\u{FFFD}" } }
+        return v.stringValue.map { [$0] } ?? ["\u{FFFD}"]
+    }
+
+    /// The envelope Lead Assist answers with.
+    public static func envelope(status: Int, data: JSONValue) -> Data {
+        JSONValue.object(["success": .bool(true), "status": .int(Int64(status)), "data": data]).serialized()
+    }
+
+    /// An error envelope, array-wrapped as in the create document.
+    public static func errorEnvelope(status: Int, code: Int, message: String, arrayWrapped: Bool = true) -> Data {
+        let o = JSONValue.object(["success": .bool(false), "status": .int(Int64(status)), "code": .int(Int64(code)),
+                                  "message": .string(message), "data": .null])
+        return (arrayWrapped ? JSONValue.array([o]) : o).serialized()
+    }
+}

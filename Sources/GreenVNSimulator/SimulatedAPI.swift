@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import GreenVNKit
+
+/// The five documented calls, HTTP aside: bytes in, allocation or refusal out. Input is read
+/// with Kit's `Wire` and checked with Kit's validation, so the rules are the client's rules.
+struct SimulatedAPI: Sendable {
+    let store: SimulatorStore
+    let pool: Pool
+    let config: SimulatorConfig
+
+    /// `POST /greenvn`. Answers with the documented `greenvn` key (see `vnKey`).
+    func create(body: Data) async throws -> Allocation {
+        let draft: AllocationDraft
+        do { draft = try Wire.draft(fromCreate: body) } catch { throw Self.unreadable(body) }
+        let request: AllocationRequest
+        switch draft.validate(normalizing: false) {
+        case .success(let (r, _)): request = r
+        case .failure(let f): throw Refusal(f)
+        }
+        if let flows = config.flows, let flow = request.flowId, !flows.contains(flow) { throw Refusal.invalidFlow(flow) }
+        let wish = Wish(request.preferences, strict: request.strictness ?? false)
+        let lifetime = request.duration?.seconds ?? config.defaultDurationSeconds
+        let (pool, seed) = (self.pool, config.seed)
+        return try await store.transaction { db, now in
+            if try SimulatorStore.connectionExists(db, request.connectionId) { throw Refusal.duplicateConnection }
+            let vn = try Self.pick(wish, in: pool, db: db, seed: seed)
+            let allocation = Allocation(
+                greenvnId: UUID().uuidString.lowercased(), connectionId: request.connectionId,
+                apartyNumbers: request.apartyNumbers, bpartyNumbers: request.bpartyNumbers,
+                apartyPins: request.apartyPins, bpartyPins: request.bpartyPins, usage: request.usage,
+                state: .active, greenVN: vn.vn, flowId: request.flowId)
+            try SimulatorStore.insert(db, StoredAllocation(allocation: allocation, createdAt: now, expiresAt: now + lifetime))
+            return allocation
+        }
+    }
+
+    /// `GET /greenvn/<id>`.
+    func details(id: String) async throws -> Allocation {
+        try await store.transaction { db, _ in try Self.existing(db, id).allocation }
+    }
+
+    /// `PUT /greenvn/<id>/vn`: a different free VN; everything else is inherited.
+    func swap(id: String, body: Data) async throws -> Allocation {
+        let (request, pinCode) = try Self.swapRequest(body)
+        var prefs = request.preferences
+        prefs.pinCode = pinCode
+        let wish = Wish(prefs, strict: request.strictness ?? false)
+        let (pool, seed) = (self.pool, config.seed)
+        return try await store.transaction { db, _ in
+            var a = try Self.existing(db, id).allocation
+            guard a.state == .active else { throw Refusal.alreadyDeleted }
+            // The current VN is held by this very allocation, so it is never picked again.
+            a.greenVN = try Self.pick(wish, in: pool, db: db, seed: seed).vn
+            try SimulatorStore.update(db, a)
+            return a
+        }
+    }
+
+    /// `PUT /greenvn/<id>/call-party`: replaces the sides (and pins, usage) that are given.
+    func updateParties(id: String, body: Data) async throws -> Allocation {
+        let draft: PartyDraft
+        do {
+            guard case .object = try JSONValue.parse(body) else { throw Self.unreadable(body) }
+            draft = try Wire.draft(fromPartyUpdate: body)
+        } catch { throw Self.unreadable(body) }
+        return try await store.transaction { db, _ in
+            var a = try Self.existing(db, id).allocation
+            guard a.state == .active else { throw Refusal.alreadyDeleted }
+            let update: PartyUpdate
+            switch draft.validate(against: a, normalizing: false) {
+            case .success(let u): update = u
+            case .failure(let f): throw Refusal(f)
+            }
+            if let v = update.apartyNumbers { a.apartyNumbers = v }
+            if let v = update.bpartyNumbers { a.bpartyNumbers = v }
+            if let v = update.apartyPins { a.apartyPins = v }
+            if let v = update.bpartyPins { a.bpartyPins = v }
+            if let v = update.usage { a.usage = v }
+            try SimulatorStore.update(db, a)
+            return a
+        }
+    }
+
+    /// `DELETE /greenvn/<id>`: to the vault, the VN back in the pool.
+    func deallocate(id: String) async throws -> Allocation {
+        try await store.transaction { db, now in
+            var a = try Self.existing(db, id).allocation
+            guard a.state == .active else { throw Refusal.alreadyDeleted }
+            a.state = .vault
+            try SimulatorStore.update(db, a, vaultedAt: now)
+            return a
+        }
+    }
+
+    // MARK: helpers
+
+    private static func existing(_ db: Database, _ id: String) throws -> StoredAllocation {
+        guard let s = try SimulatorStore.fetch(db, id: id) else { throw Refusal.notFound }
+        return s
+    }
+
+    private static func pick(_ wish: Wish, in pool: Pool, db: Database, seed: UInt64) throws -> PoolNumber {
+        let held = try SimulatorStore.heldVNs(db)
+        let free = pool.numbers.filter { !held.contains($0.vn) }
+        guard !free.isEmpty else { throw Refusal.noFreeVN }
+        guard let vn = wish.pick(from: free, seed: seed) else { throw Refusal.strictMiss(wish) }
+        return vn
+    }
+
+    /// The swap body is optional: empty (or blank) takes any free VN. Kit's SwapDraft has no
+    /// pin_code, so it is read and checked here with Kit's `PinCode` rule.
+    private static func swapRequest(_ body: Data) throws -> (SwapRequest, String?) {
+        let blank = body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if blank { return (SwapRequest(), nil) }
+        guard let root = try? JSONValue.parse(body), case .object = root,
+              let draft = try? Wire.draft(fromSwap: body) else { throw unreadable(body) }
+        var errors: [FieldError] = []
+        var request: SwapRequest?
+        switch draft.validate(normalizing: false) {
+        case .success(let r): request = r
+        case .failure(let f): errors = f.errors
+        }
+        var pinCode: String?
+        if let raw = root["preferences"]?["pin_code"]?.stringValue, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            switch PinCode.parse(raw) {
+            case .success(let p): pinCode = p
+            case .failure(let why): errors.append(FieldError(.pinCode, why))
+            }
+        }
+        if !errors.isEmpty { throw Refusal(ValidationFailure(errors)) }
+        return (request!, pinCode)
+    }
+
+    private static func unreadable(_ body: Data) -> Refusal {
+        body.isEmpty ? .badRequest("the body is empty: send a JSON object")
+            : .badRequest("the body is not a JSON object (\(Wire.snippet(body)))")
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import GreenVNKit
+
+/// The simulator's state in SQLite. Every operation is one IMMEDIATE transaction that first
+/// expires what is due, so several processes sharing the file never hand out one VN twice
+/// (a partial unique index backs that up) and all agree on what is active.
+final class SimulatorStore: Sendable {
+    private let writer: any DatabaseWriter
+
+    init(path: String?) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.label = "greenvn.simulator"
+        if let path {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            writer = try DatabasePool(path: path, configuration: config)
+        } else {
+            writer = try DatabaseQueue(configuration: config)
+        }
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            // Another process migrating the same new file at the same moment: it won; retry sees its work.
+            try Self.migrator.migrate(writer)
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE allocation (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    greenvn_id TEXT NOT NULL UNIQUE,
+                    connection_id TEXT NOT NULL UNIQUE,
+                    aparty_numbers TEXT NOT NULL,
+                    bparty_numbers TEXT NOT NULL,
+                    aparty_pins TEXT NOT NULL,
+                    bparty_pins TEXT NOT NULL,
+                    usage TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    green_vn TEXT NOT NULL,
+                    flow_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    vaulted_at INTEGER
+                );
+                CREATE UNIQUE INDEX allocation_active_vn ON allocation(green_vn) WHERE state = 'active';
+                CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset_seconds INTEGER NOT NULL);
+                INSERT INTO clock (id, offset_seconds) VALUES (1, 0);
+                """)
+        }
+        return m
+    }
+
+    // MARK: transactions
+
+    /// Runs `body` in an IMMEDIATE transaction after moving expired allocations to the vault.
+    /// `now` is the simulated time (wall clock + the persisted offset), in epoch seconds.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, Int) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { db in try Self.inTransaction(db, body) }
+    }
+
+    func transactionSync<T>(_ body: (Database, Int) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in try Self.inTransaction(db, body) }
+    }
+
+    private static func inTransaction<T>(_ db: Database, _ body: (Database, Int) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            let offset = try Int.fetchOne(db, sql: "SELECT offset_seconds FROM clock WHERE id = 1") ?? 0
+            let now = Int(Date().timeIntervalSince1970) + offset
+            try expire(db, now: now)
+            result = try body(db, now)
+            return .commit
+        }
+        return result!
+    }
+
+    // MARK: statements (called inside a transaction)
+
+    static func expire(_ db: Database, now: Int) throws {
+        try db.execute(sql: "UPDATE allocation SET state = 'vault', vaulted_at = expires_at WHERE state = 'active' AND expires_at <= ?",
+                       arguments: [now])
+    }
+
+    static func advanceClock(_ db: Database, seconds: Int) throws {
+        try db.execute(sql: "UPDATE clock SET offset_seconds = offset_seconds + ? WHERE id = 1", arguments: [seconds])
+    }
+
+    static func fetch(_ db: Database, id: String) throws -> StoredAllocation? {
+        try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE greenvn_id = ?", arguments: [id]).map(StoredAllocation.init(row:))
+    }
+
+    static func all(_ db: Database) throws -> [StoredAllocation] {
+        try Row.fetchAll(db, sql: "SELECT * FROM allocation ORDER BY seq").map(StoredAllocation.init(row:))
+    }
+
+    static func connectionExists(_ db: Database, _ connectionId: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM allocation WHERE connection_id = ?)", arguments: [connectionId]) ?? false
+    }
+
+    static func heldVNs(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT green_vn FROM allocation WHERE state = 'active'"))
+    }
+
+    static func insert(_ db: Database, _ s: StoredAllocation) throws {
+        let a = s.allocation
+        try db.execute(sql: """
+            INSERT INTO allocation (greenvn_id, connection_id, aparty_numbers, bparty_numbers, aparty_pins, bparty_pins,
+                                    usage, state, green_vn, flow_id, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [a.greenvnId, a.connectionId, encode(a.apartyNumbers), encode(a.bpartyNumbers),
+                             encode(a.apartyPins), encode(a.bpartyPins), a.usage.rawValue, a.state.rawValue,
+                             a.greenVN, a.flowId, s.createdAt, s.expiresAt])
+    }
+
+    /// Writes back what a swap, a call-party update or a deallocation may change.
+    static func update(_ db: Database, _ a: Allocation, vaultedAt: Int? = nil) throws {
+        try db.execute(sql: """
+            UPDATE allocation SET aparty_numbers = ?, bparty_numbers = ?, aparty_pins = ?, bparty_pins = ?,
+                usage = ?, state = ?, green_vn = ?, vaulted_at = COALESCE(?, vaulted_at)
+            WHERE greenvn_id = ?
+            """, arguments: [encode(a.apartyNumbers), encode(a.bpartyNumbers), encode(a.apartyPins), encode(a.bpartyPins),
+                             a.usage.rawValue, a.state.rawValue, a.greenVN, vaultedAt, a.greenvnId])
+    }
+
+    private static func encode(_ items: [String]) -> String {
+        String(decoding: JSONValue.array(items.map(JSONValue.string)).serialized(), as: UTF8.self)
+    }
+
+    private static func encode(_ items: [Int]) -> String {
+        String(decoding: JSONValue.array(items.map { .int(Int64($0)) }).serialized(), as: UTF8.self)
+    }
+}
+
+/// An allocation plus what only the simulator knows about it.
+struct StoredAllocation: Sendable, Equatable {
+    var allocation: Allocation
+    var createdAt: Int
+    var expiresAt: Int
+
+    init(allocation: Allocation, createdAt: Int, expiresAt: Int) {
+        self.allocation = allocation
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    init(row: Row) {
+        func strings(_ column: String) -> [String] {
+            let text: String = row[column] ?? "[]"
+            return (try? JSONValue.parse(Data(text.utf8)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        }
+        allocation = Allocation(
+            greenvnId: row["greenvn_id"], connectionId: row["connection_id"],
+            apartyNumbers: strings("aparty_numbers"), bpartyNumbers: strings("bparty_numbers"),
+            apartyPins: strings("aparty_pins").compactMap { Int($0) }, bpartyPins: strings("bparty_pins").compactMap { Int($0) },
+            usage: Usage(rawValue: row["usage"]) ?? .twoway, state: AllocationState(rawValue: row["state"]) ?? .vault,
+            greenVN: row["green_vn"], flowId: row["flow_id"])
+        createdAt = row["created_at"]
+        expiresAt = row["expires_at"]
+    }
+}

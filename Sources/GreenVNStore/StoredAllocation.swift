@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import GreenVNKit
+
+/// A row of the registry: the API's allocation plus what we asked for and when.
+public struct StoredAllocation: Equatable, Sendable, Identifiable {
+    /// The greenvn_id; for placeholder rows (`.pending`, `.idUnknown`) "pending:<connection_id>".
+    public var id: String { allocation.greenvnId }
+    public var allocation: Allocation
+    /// Asked for at create (empty when imported).
+    public var preferences: Preferences
+    public var strictness: Bool
+    /// As asked, e.g. "600s"; nil when none was asked (Lead Assist's default applies) or unknown.
+    public var durationText: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// Last time the API confirmed it (nil for placeholder rows).
+    public var lastSyncedAt: Date?
+    /// createdAt + the asked duration (86,400 s when none was asked); kept across swaps;
+    /// nil when unknown (imported without its request).
+    public var expiresAt: Date?
+    public var status: RecordStatus
+
+    public init(allocation: Allocation, preferences: Preferences = Preferences(), strictness: Bool = false,
+                durationText: String? = nil, createdAt: Date, updatedAt: Date, lastSyncedAt: Date? = nil,
+                expiresAt: Date? = nil, status: RecordStatus = .known) {
+        self.allocation = allocation
+        self.preferences = preferences
+        self.strictness = strictness
+        self.durationText = durationText
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.lastSyncedAt = lastSyncedAt
+        self.expiresAt = expiresAt
+        self.status = status
+    }
+
+    /// `.vault` when the API said so; `.expired` when still active for us but past `expiresAt`
+    /// (Lead Assist has moved it to the vault by now, not yet confirmed); else `.active`.
+    public func effectiveState(now: Date) -> EffectiveState {
+        if allocation.state == .vault { return .vault }
+        if let e = expiresAt, e <= now { return .expired }
+        return .active
+    }
+
+    public var connectionId: String { allocation.connectionId }
+    /// True for rows whose greenvn_id is not known (`.pending`, `.idUnknown`).
+    public var isPlaceholder: Bool { status != .known }
+
+    /// The placeholder id of a create that has no greenvn_id (yet).
+    public static func placeholderId(_ connectionId: String) -> String { "pending:" + connectionId }
+}
+
+/// `.known`: confirmed by the API. `.idUnknown`: allocated, but the answer (and so the
+/// greenvn_id) was lost — `greenvn import ID` replaces it. `.pending`: a create in the outbox
+/// whose outcome is unknown; `Operations.reconcile()` re-sends it.
+public enum RecordStatus: String, Sendable, Codable, CaseIterable { case known, idUnknown = "id_unknown", pending }
+public enum EffectiveState: String, Sendable, CaseIterable { case active, expired, vault }
+
+/// Lead Assist's default policy when a create asks for no duration (the simulator's too).
+public let defaultAllocationLifetime: TimeInterval = 86_400
+
+// MARK: - row ⇄ struct
+
+enum Millis {
+    static func from(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+    static func date(_ ms: Int64?) -> Date? { ms.map(date) }
+    /// `d` as the registry stores it (whole milliseconds), so what is returned equals what is read back.
+    static func round(_ d: Date) -> Date { date(from(d)) }
+}
+
+enum JSONList {
+    static func encode(_ items: [String]) -> String {
+        var out = "["
+        for (i, s) in items.enumerated() {
+            if i > 0 { out += "," }
+            out += quote(s)
+        }
+        return out + "]"
+    }
+
+    static func encode(_ items: [Int]) -> String { "[" + items.map(String.init).joined(separator: ",") + "]" }
+
+    static func strings(_ text: String) -> [String] {
+        guard let v = try? JSONValue.parse(Data(text.utf8)), let items = v.arrayValue else { return [] }
+        return items.compactMap(\.stringValue)
+    }
+
+    static func ints(_ text: String) -> [Int] {
+        guard let v = try? JSONValue.parse(Data(text.utf8)), let items = v.arrayValue else { return [] }
+        return items.compactMap { $0.stringValue.flatMap { Int($0) } }
+    }
+
+    private static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension StoredAllocation {
+    /// Lowercase text the filter matches: VN, greenvn_id, connection_id, every number.
+    var searchText: String {
+        let a = allocation
+        return ([a.greenVN, a.greenvnId, a.connectionId] + a.apartyNumbers + a.bpartyNumbers)
+            .joined(separator: " ").lowercased()
+    }
+
+    init(row: Row) {
+        let allocation = Allocation(
+            greenvnId: row["greenvn_id"], connectionId: row["connection_id"] ?? "",
+            apartyNumbers: JSONList.strings(row["aparty_numbers"]), bpartyNumbers: JSONList.strings(row["bparty_numbers"]),
+            apartyPins: JSONList.ints(row["aparty_pins"]), bpartyPins: JSONList.ints(row["bparty_pins"]),
+            usage: Usage(rawValue: row["usage"]) ?? .twoway,
+            state: AllocationState(rawValue: row["state"]) ?? .active,
+            greenVN: row["green_vn"], flowId: row["flow_id"])
+        let prefs = Preferences(greenvn: row["pref_greenvn"],
+                                region: (row["pref_region"] as String?).flatMap(Region.init(rawValue:)),
+                                pinCode: row["pref_pin_code"],
+                                type: (row["pref_type"] as String?).flatMap(NumberType.init(rawValue:)))
+        self.init(allocation: allocation, preferences: prefs, strictness: row["strictness"],
+                  durationText: row["duration"],
+                  createdAt: Millis.date(row["created_at"] as Int64), updatedAt: Millis.date(row["updated_at"] as Int64),
+                  lastSyncedAt: Millis.date(row["last_synced_at"] as Int64?), expiresAt: Millis.date(row["expires_at"] as Int64?),
+                  status: RecordStatus(rawValue: row["status"]) ?? .known)
+    }
+
+    static let columns = """
+        greenvn_id, connection_id, aparty_numbers, bparty_numbers, aparty_pins, bparty_pins, usage, state, \
+        green_vn, flow_id, pref_greenvn, pref_region, pref_pin_code, pref_type, strictness, duration, \
+        created_at, updated_at, last_synced_at, expires_at, status, search
+        """
+
+    var arguments: StatementArguments {
+        let a = allocation
+        return [a.greenvnId, a.connectionId.isEmpty ? nil : a.connectionId, JSONList.encode(a.apartyNumbers), JSONList.encode(a.bpartyNumbers),
+                JSONList.encode(a.apartyPins), JSONList.encode(a.bpartyPins), a.usage.rawValue, a.state.rawValue,
+                a.greenVN, a.flowId, preferences.greenvn, preferences.region?.rawValue, preferences.pinCode,
+                preferences.type?.rawValue, strictness, durationText,
+                Millis.from(createdAt), Millis.from(updatedAt), lastSyncedAt.map(Millis.from), expiresAt.map(Millis.from),
+                status.rawValue, searchText]
+    }
+
+    /// Inserts, or replaces the row with the same greenvn_id (keeping its rowid).
+    func save(_ db: Database) throws {
+        let placeholders = Array(repeating: "?", count: 22).joined(separator: ",")
+        try db.execute(sql: """
+            INSERT INTO allocation (\(Self.columns)) VALUES (\(placeholders))
+            ON CONFLICT(greenvn_id) DO UPDATE SET
+              connection_id = excluded.connection_id, aparty_numbers = excluded.aparty_numbers,
+              bparty_numbers = excluded.bparty_numbers, aparty_pins = excluded.aparty_pins,
+              bparty_pins = excluded.bparty_pins, usage = excluded.usage, state = excluded.state,
+              green_vn = excluded.green_vn, flow_id = excluded.flow_id, pref_greenvn = excluded.pref_greenvn,
+              pref_region = excluded.pref_region, pref_pin_code = excluded.pref_pin_code,
+              pref_type = excluded.pref_type, strictness = excluded.strictness, duration = excluded.duration,
+              created_at = excluded.created_at, updated_at = excluded.updated_at,
+              last_synced_at = excluded.last_synced_at, expires_at = excluded.expires_at,
+              status = excluded.status, search = excluded.search
+            """, arguments: arguments)
+    }
+
+    /// A placeholder row built from a create request (`.pending` or `.idUnknown`).
+    static func placeholder(for r: AllocationRequest, status: RecordStatus, now: Date) -> StoredAllocation {
+        let created = Millis.round(now)
+        let a = Allocation(greenvnId: placeholderId(r.connectionId), connectionId: r.connectionId,
+                           apartyNumbers: r.apartyNumbers, bpartyNumbers: r.bpartyNumbers,
+                           apartyPins: r.apartyPins, bpartyPins: r.bpartyPins, usage: r.usage,
+                           state: .active, greenVN: "", flowId: r.flowId)
+        return StoredAllocation(allocation: a, preferences: r.preferences, strictness: r.strictness ?? false,
+                                durationText: r.duration?.text, createdAt: created, updatedAt: created,
+                                lastSyncedAt: nil, expiresAt: expiry(of: r, createdAt: created), status: status)
+    }
+
+    static func expiry(of r: AllocationRequest, createdAt: Date) -> Date {
+        createdAt.addingTimeInterval(r.duration.map { TimeInterval($0.seconds) } ?? defaultAllocationLifetime)
+    }
+}

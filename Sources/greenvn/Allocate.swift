@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import GreenVNKit
+import GreenVNStore
+
+struct Allocate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Allocate a VN between A-party and B-party numbers.",
+        discussion: "Numbers in E.164 (+ and 8–15 digits); a bare 10-digit Indian mobile gets +91. Repeat --a/--b or separate numbers with commas.")
+
+    @Option(name: .customLong("a"), help: "A-party number (repeatable).") var aparty: [String] = []
+    @Option(name: .customLong("b"), help: "B-party number (repeatable).") var bparty: [String] = []
+    @Option(help: "oneway (only A calls B) or twoway.") var usage: String = ""
+    @Option(name: .customLong("a-pin"), help: "Pin for unknown A-party callers (repeatable).") var apin: [String] = []
+    @Option(name: .customLong("b-pin"), help: "Pin for unknown B-party callers (repeatable).") var bpin: [String] = []
+    @Option(name: .customLong("connection-id"), help: "Idempotency key; a fresh one is made when omitted.") var connectionId: String?
+    @Flag(help: "Allocate only if every preference can be met.") var strict = false
+    @Option(help: "Preferred VN (E.164).") var greenvn: String = ""
+    @Option(help: "Preferred region: \(Region.allCases.map(\.rawValue).joined(separator: " ")).") var region: String = ""
+    @Option(name: .customLong("pin-code"), help: "Preferred region by 6-digit PIN code.") var pinCode: String = ""
+    @Option(help: "Preferred number type: mobile or landline.") var type: String = ""
+    @Option(help: "Deallocate automatically after this long, e.g. 600s, 30m, 2h, 3d (5m–170d).") var duration: String = ""
+    @Option(name: .customLong("flow-id"), help: "Call flow to attach to the VN.") var flowId: String = ""
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var draft = AllocationDraft()
+        draft.connectionId = connectionId ?? ConnectionID.fresh()
+        draft.apartyNumbers = aparty
+        draft.bpartyNumbers = bparty
+        draft.apartyPins = apin
+        draft.bpartyPins = bpin
+        draft.usage = usage
+        draft.strictness = strict
+        draft.greenvn = greenvn
+        draft.region = region
+        draft.pinCode = pinCode
+        draft.type = type
+        draft.duration = duration
+        draft.flowId = flowId
+        // Refused before anything is sent, with every invalid field named.
+        let (request, warnings) = try draft.validate().get()
+        Output.warnings(warnings)
+        let session = try await Session.open(connection, quiet: output.json)
+        do {
+            let stored = try await session.operations.allocate(request)
+            if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
+        } catch { await session.close(); throw error }
+        await session.close()
+    }
+}

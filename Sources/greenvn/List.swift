@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import GreenVNKit
+import GreenVNStore
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the allocations this operator knows (from the registry; no network).")
+
+    @Option(help: "active or vault (expired ones count as vault); all when omitted.") var state: String?
+    @Option(help: "Only rows whose VN, ids or numbers contain TEXT.") var filter: String = ""
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    static let pageSize = 1_000
+
+    func run() throws {
+        var query = ListQuery(state: .all, filter: filter, sort: .created, descending: true)
+        if let state {
+            guard let s = StateFilter(rawValue: state.lowercased()), s != .all || state.lowercased() == "all" else {
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.state, "\"\(Text.printable(state, limit: 20))\" is not a state: active or vault")]))
+            }
+            query.state = s
+        }
+        let registry = try Session.openRegistry(connection)
+        let now = Date()
+        if output.json {
+            // Streams page by page: a million rows never sit in memory at once.
+            let out = FileHandle.standardOutput
+            out.write(Data("[".utf8))
+            var first = true
+            var skipped = 0
+            try forEachPage(registry, query, now) { rows in
+                for row in rows {
+                    guard row.status == .known else { skipped += 1; continue }
+                    out.write(Data(((first ? "\n" : ",\n") + String(decoding: Wire.json(row.allocation).serialized(), as: UTF8.self)).utf8))
+                    first = false
+                }
+            }
+            out.write(Data((first ? "]\n" : "\n]\n").utf8))
+            if skipped > 0 { Output.note("\(skipped) allocation(s) without a known greenvn_id (pending or id unknown) are not in the JSON; run `greenvn list` to see them") }
+            return
+        }
+        let total = try registry.count(query, now: now)
+        if total == 0 {
+            Output.line(filter.isEmpty ? "No allocations yet. Allocate one with `greenvn allocate --a +91… --b +91… --usage twoway` or press n in `greenvn`." : "No allocation matches \"\(Text.printable(filter, limit: 40))\".")
+            return
+        }
+        Output.line(Table.header)
+        try forEachPage(registry, query, now) { rows in
+            for row in rows { Output.line(Table.row(row, now: now)) }
+        }
+        let c = try registry.counts(now: now)
+        Output.line("\(total) shown · \(c.active) active · \(c.vault) vault\(c.pending > 0 ? " · \(c.pending) pending" : "")")
+    }
+
+    private func forEachPage(_ registry: Registry, _ query: ListQuery, _ now: Date, _ body: ([StoredAllocation]) throws -> Void) throws {
+        var offset = 0
+        while true {
+            let rows = try registry.page(query, offset: offset, limit: Self.pageSize, now: now)
+            if rows.isEmpty { break }
+            try body(rows)
+            offset += rows.count
+            if rows.count < Self.pageSize { break }
+        }
+    }
+}
+
+/// The plain-text table of `greenvn list`.
+enum Table {
+    static let widths = [15, 38, 26, 20, 20, 7, 8, 18]
+    static let header = cells(["VN", "GREENVN_ID", "CONNECTION_ID", "A-PARTY", "B-PARTY", "USAGE", "STATE", "EXPIRES"])
+
+    static func row(_ s: StoredAllocation, now: Date) -> String {
+        let a = s.allocation
+        let state: String
+        switch s.status {
+        case .known: state = s.effectiveState(now: now).rawValue
+        case .pending: state = "pending"
+        case .idUnknown: state = "id?"
+        }
+        return cells([a.greenVN.isEmpty ? "—" : a.greenVN, s.status == .known ? a.greenvnId : "—", a.connectionId,
+                      party(a.apartyNumbers), party(a.bpartyNumbers), a.usage.rawValue, state,
+                      s.expiresAt.map { TimeText.relative($0, now: now) } ?? "—"])
+    }
+
+    static func party(_ numbers: [String]) -> String {
+        guard let first = numbers.first else { return "—" }
+        return numbers.count > 1 ? "\(first) +\(numbers.count - 1)" : first
+    }
+
+    static func cells(_ values: [String]) -> String {
+        zip(values, widths).map { v, w in
+            let t = Text.printable(v, limit: w)
+            return t.count >= w ? String(t.prefix(w - 1)) + "…" : t.padding(toLength: w, withPad: " ", startingAt: 0)
+        }.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import GreenVNKit
+import GreenVNSimulator
+import Logging
+
+struct Sim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Lead Assist simulator as a standalone server.",
+        discussion: "Point greenvn (or curl) at it with GREENVN_BASE_URL=http://HOST:PORT/v1 and the credentials it prints.")
+
+    @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(name: .customLong("account-sid")) var accountSID = "SIMULATOR"
+    @Option(name: .customLong("api-key")) var apiKey = "sim-key"
+    @Option(name: .customLong("api-token")) var apiToken = "sim-token"
+    @Option(help: "SQLite file for the simulator's state (in memory when omitted).") var state: String?
+    @Option(name: .customLong("pool-size"), help: "VNs per region and number type.") var poolSize = 20
+    @Option(name: .customLong("default-duration"), help: "Seconds an allocation lives without a deallocation_policy.") var defaultDuration = 86_400
+    @Option(name: .customLong("latency-ms"), help: "Added to every answer.") var latencyMs = 0
+    @Option(name: .customLong("error-rate"), help: "Share of requests answered 500 (0–1).") var errorRate = 0.0
+    @Option(name: .customLong("throttle-rate"), help: "Share of requests answered 429 with Retry-After (0–1).") var throttleRate = 0.0
+    @Option(name: .customLong("drop-rate"), help: "Share of connections dropped without an answer (0–1).") var dropRate = 0.0
+    @Option(help: "Seed for the fault rates and tie-breaks.") var seed: UInt64 = 42
+
+    func validate() throws {
+        for (name, v) in [("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate)] where !(0...1).contains(v) {
+            throw ValidationError("\(name) \(v) is out of range: 0–1")
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is out of range: 0–65535") }
+        guard (1...1_000).contains(poolSize) else { throw ValidationError("--pool-size \(poolSize) is out of range: 1–1000") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = .info
+            return h
+        }
+        var config = SimulatorConfig()
+        config.accountSID = accountSID
+        config.apiKey = apiKey
+        config.apiToken = apiToken
+        config.statePath = state
+        config.numbersPerRegionAndType = poolSize
+        config.defaultDurationSeconds = defaultDuration
+        config.seed = seed
+        config.faults = FaultRates(latencyMs: latencyMs, errorRate: errorRate, throttleRate: throttleRate,
+                                   malformedRate: 0, emptyRate: 0, dropRate: dropRate)
+        let sim = try Simulator(config: config, logger: Logger(label: "greenvn.simulator"))
+        let shownHost = host
+        try await sim.run(host: host, port: port) { bound in
+            Output.line("Lead Assist simulator listening on http://\(shownHost):\(bound)/v1")
+            Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(config.accountSID) EXOTEL_API_KEY=\(config.apiKey) EXOTEL_API_TOKEN=<the --api-token>")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import ArgumentParser
+import GreenVNKit
+import GreenVNStore
+
+struct Swap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Swap the VN of a live allocation (any free VN unless preferences are given).")
+
+    @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
+    @Option(help: "Preferred VN (E.164).") var greenvn: String = ""
+    @Option(help: "Preferred region: \(Region.allCases.map(\.rawValue).joined(separator: " ")).") var region: String = ""
+    @Option(help: "Preferred number type: mobile or landline.") var type: String = ""
+    @Flag(help: "Swap only if every preference can be met.") var strict = false
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try GreenvnID.check(greenvnId)
+        let request = try SwapDraft(greenvn: greenvn, region: region, type: type, strictness: strict).validate().get()
+        let session = try await Session.open(connection, quiet: output.json)
+        let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
+        do {
+            let stored = try await session.operations.swap(greenvnId, request)
+            if output.json { Output.json(stored.allocation) }
+            else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
+        } catch { await session.close(); throw error }
+        await session.close()
+    }
+}
+
+enum GreenvnID {
+    /// Opaque, but never empty, never a control character and never a path.
+    static func check(_ id: String) throws {
+        if id.isEmpty || id.count > 128 || Text.hasControl(id) || id.contains("/") || id.contains(" ") {
+            throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "\"\(Text.printable(id, limit: 40))\" is not a greenvn_id: 1–128 visible characters without / or spaces")]))
+        }
+    }
+}
+
+enum ConnectionID {
+    /// Unique enough to be an idempotency key: time-ordered plus random.
+    static func fresh() -> String {
+        let t = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
+        let r = UUID().uuidString.lowercased().prefix(8)
+        return "gvn-\(t)-\(r)"
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+@testable import GreenVNApp
+import GreenVNKit
+import GreenVNStore
+import TerminalKit
+
+@Suite struct FormTests {
+    /// The line of the frame that shows `label`'s field.
+    func line(_ h: Harness, _ label: String) -> String {
+        h.frame().first { $0.contains(label) } ?? ""
+    }
+
+    @Test func opensOnTheAPartyFieldWithAFreshConnectionId() {
+        var h = Harness()
+        h.press(.char("n"))
+        let f = try! #require(h.state.form)
+        #expect(f.focused.field == .apartyNumbers)
+        let id = f.value(.connectionId)
+        #expect(id.hasPrefix("gvn-") && id.count == 16)
+        h.press(.escape, .char("n"))
+        #expect(h.state.form?.value(.connectionId) != id, "every form gets a new connection_id")
+    }
+
+    @Test func tabOrderIsTheDocumentedOne() {
+        var h = Harness()
+        h.press(.char("n"))
+        var order: [Field] = []
+        for _ in 0..<13 { order.append(h.state.form!.focused.field); h.press(.tab) }
+        #expect(order == [.apartyNumbers, .bpartyNumbers, .usage, .apartyPins, .bpartyPins, .connectionId, .strictness,
+                          .greenvn, .region, .pinCode, .type, .duration, .flowId])
+        #expect(h.state.form!.focused.field == .apartyNumbers, "Tab wraps")
+        h.press(.backTab)
+        #expect(h.state.form!.focused.field == .flowId, "Shift-Tab goes back")
+    }
+
+    @Test func aBadNumberShowsItsErrorBesideTheFieldAndFixingItClearsIt() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.type("9876543210 12ab")
+        #expect(line(h, "A-party numbers").contains("✗ \"12ab\" is not a phone number"))
+        for _ in 0..<4 { h.press(.backspace) }
+        #expect(line(h, "A-party numbers").contains("✓ +919876543210"))
+        #expect(!line(h, "A-party numbers").contains("✗"))
+        h.type("+9198")
+        #expect(line(h, "A-party numbers").contains("✗ \"+9198\" is not E.164"))
+        h.press(.ctrl("u"))
+        h.type("9876543210, +919876543211")
+        #expect(line(h, "A-party numbers").contains("✓ +919876543210, +919876543211"))
+    }
+
+    @Test func untouchedFieldsStayQuietUntilASubmit() {
+        var h = Harness()
+        h.press(.char("n"))
+        #expect(!h.screen().contains("✗"), "nothing typed, nothing wrong yet")
+        h.press(.tab)   // leaving an empty required field
+        #expect(line(h, "A-party numbers").contains("✗ at least one number is required"))
+        #expect(!line(h, "B-party numbers").contains("✗"))
+    }
+
+    @Test func ctrlSWithErrorsSendsNothingAndGoesToTheFirstBadField() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.type("9876543210")
+        h.press(.tab, .tab, .tab, .ctrl("s"))
+        #expect(h.operations.isEmpty)
+        #expect(h.state.form?.focused.field == .bpartyNumbers)
+        #expect(line(h, "B-party numbers").contains("✗ at least one number is required"))
+        #expect(h.screen().contains("1 field(s) need attention: nothing was sent"))
+    }
+
+    @Test func ctrlSFromAnyFieldSendsTheNormalisedRequest() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.type("9876543210")
+        h.press(.tab)
+        h.type("+918765432109")
+        h.press(.tab, .char(" "))   // usage: twoway → oneway
+        h.press(.tab)
+        h.type("1234")
+        for _ in 0..<4 { h.press(.tab) }   // strictness, greenvn
+        h.press(.ctrl("s"))
+        let id = h.state.form!.value(.connectionId)
+        #expect(h.operations == [.allocate(AllocationRequest(connectionId: id, apartyNumbers: ["+919876543210"],
+                                                            bpartyNumbers: ["+918765432109"], apartyPins: [1234], usage: .oneway))])
+        #expect(h.state.form?.ticket != nil, "the form waits for the answer")
+    }
+
+    @Test func successClosesTheFormSelectsTheNewAllocationAndNamesItsVN() {
+        var h = Harness()
+        h.press(.char("2"), .char("n"))   // from the vault tab
+        h.type("9876543210"); h.press(.tab); h.type("+918765432109"); h.press(.ctrl("s"))
+        guard case .allocate(let r)? = h.operations.first else { Issue.record("nothing sent"); return }
+        let created = StoredAllocation(allocation: Allocation(greenvnId: "new-1", connectionId: r.connectionId, apartyNumbers: r.apartyNumbers,
+                                                              bpartyNumbers: r.bpartyNumbers, usage: r.usage, state: .active, greenVN: "+918047100001"),
+                                       createdAt: now, updatedAt: now, expiresAt: now.addingTimeInterval(86_400))
+        h.registry.rows.append(created)
+        h.send(.operationDone(ticket: h.lastTicket!, .success(created)))
+        #expect(h.state.mode == .browse)
+        #expect(h.state.list.query.state == .active)
+        #expect(h.state.selected?.id == "new-1")
+        #expect(h.state.toasts.last?.text == "Allocated +918047100001 for \(r.connectionId)")
+    }
+
+    @Test func aRefusalShowsInTheFormAndNothingTypedIsLost() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.type("9876543210"); h.press(.tab); h.type("+918765432109"); h.press(.ctrl("s"))
+        let before = h.state.form!.fields.map(\.value)
+        let refusal = GreenVNError.refused(APIRefusal(httpStatus: 409, code: 18, message: "connection_id exists"))
+        h.send(.operationDone(ticket: h.lastTicket!, .failure(message: refusal.description, error: refusal)))
+        let f = try! #require(h.state.form)
+        #expect(f.fields.map(\.value) == before)
+        #expect(f.serverError == refusal.description)
+        #expect(f.ticket == nil)
+        #expect(h.screen().contains("Lead Assist refused: connection_id exists"))
+    }
+
+    @Test func escAsksOnlyWhenSomethingWasTyped() {
+        var h = Harness()
+        h.press(.char("n"), .escape)
+        #expect(h.state.mode == .browse, "an untouched form closes at once")
+        h.press(.char("n"))
+        h.type("98")
+        h.press(.escape)
+        #expect(h.state.confirm?.purpose == .discardForm)
+        h.press(.char("n"))
+        #expect(h.state.form?.value(.apartyNumbers) == "98", "n keeps the form and its text")
+        h.press(.escape, .enter)
+        #expect(h.state.confirm != nil, "Enter does not answer")
+        h.press(.char("y"))
+        #expect(h.state.mode == .browse)
+    }
+
+    @Test func choosersCycleWithArrowsSpaceAndLetters() {
+        var h = Harness()
+        h.press(.char("n"))
+        for _ in 0..<8 { h.press(.tab) }   // region
+        #expect(h.state.form!.focused.field == .region)
+        h.press(.right)
+        #expect(h.state.form!.value(.region) == "DL")
+        h.press(.left, .left)
+        #expect(h.state.form!.value(.region) == "MP", "wraps backwards past any")
+        h.press(.char(" "))
+        #expect(h.state.form!.value(.region) == "", "any")
+        h.type("k")
+        #expect(h.state.form!.value(.region) == "KA")
+    }
+
+    @Test func textEditingKeys() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.type("98765")
+        h.press(.home, .delete)
+        h.type("1")
+        h.press(.end, .backspace, .left)
+        h.type("x")
+        #expect(h.state.form!.value(.apartyNumbers) == "187x6")
+        h.press(.ctrl("u"))
+        #expect(h.state.form!.value(.apartyNumbers) == "")
+    }
+
+    @Test func pastedControlCharactersAndEscapesNeverGetIn() {
+        var h = Harness()
+        h.press(.char("n"))
+        h.press(.paste("98765\u{1B}[31m43210\n+919876543211\u{07}\u{1B}]52;c;ZXZpbA==\u{07}\r\n"))
+        let text = h.state.form!.value(.apartyNumbers)
+        #expect(text == "9876543210, +919876543211, ")
+        #expect(!Text.hasControl(text))
+        #expect(line(h, "A-party numbers").contains("✓ +919876543210, +919876543211"))
+        h.press(.tab, .tab, .tab, .tab, .tab)   // connection_id: a plain text field
+        h.press(.ctrl("u"), .paste("a\u{1B}cb\u{9B}2Jc\u{0}d"))
+        #expect(h.state.form!.value(.connectionId) == "abcd")
+    }
+
+    @Test func swapDialogSendsThePreferences() {
+        var h = Harness()
+        h.press(.char("S"))
+        h.type("12")
+        #expect(h.screen().contains("✗ \"12\" needs its country code"))
+        h.press(.ctrl("u"))
+        h.type("+918047119000")
+        h.press(.tab, .char("k"), .tab, .char("m"), .tab, .char(" "), .enter)
+        #expect(h.operations == [.swap(id: sample[0].id, SwapRequest(strictness: true, preferences:
+            Preferences(greenvn: "+918047119000", region: .KA, type: .mobile)))])
+        h.send(.operationDone(ticket: h.lastTicket!, .success(sample[0])))
+        #expect(h.state.mode == .browse)
+        #expect(h.state.toasts.last?.text == "Swapped +918047112233 → +918047112233")
+    }
+
+    @Test func callPartyDialogSendsOnlyTheChangedSide() {
+        var h = Harness()
+        h.press(.char("e"))
+        h.press(.ctrl("s"))
+        #expect(h.operations.isEmpty)
+        #expect(h.state.toasts.last?.text == "Nothing to send: nothing changed")
+        h.press(.tab, .end)
+        h.type(", 9123456789")
+        h.press(.enter)
+        #expect(h.operations == [.updateParties(id: sample[0].id, PartyUpdate(bpartyNumbers: ["+918765432109", "+919123456789"], bpartyPins: []))])
+    }
+
+    @Test func callPartyDialogRefusesTheSameNumberOnBothSides() {
+        var h = Harness()
+        h.press(.char("e"), .tab, .ctrl("u"))
+        h.type("+919876543210")
+        h.press(.enter)
+        #expect(h.operations.isEmpty)
+        #expect(h.screen().contains("+919876543210 is on both the A and the B side"))
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+@testable import GreenVNApp
+import GreenVNKit
+import GreenVNStore
+import TerminalKit
+
+@Suite struct ListTests {
+    /// `n` plain allocations, created one second apart (the newest last).
+    func many(_ n: Int) -> [StoredAllocation] {
+        (0..<n).map { i in
+            allocation("id-\(i)", vn: "+9180470\(String(format: "%05d", (i * 7_919) % 100_000))", conn: "conn-\(String(format: "%05d", i))",
+                       a: ["+91987\(String(format: "%07d", i))"], b: ["+91876\(String(format: "%07d", i))"],
+                       created: TimeInterval(i - n), expires: 86_400)
+        }
+    }
+
+    @Test func theCursorStaysOnTheSameAllocationAcrossReSorts() {
+        var h = Harness()
+        h.press(.char("j"), .char("j"))
+        let id = try! #require(h.state.list.selectedId)
+        #expect(id == sample[1].id)
+        h.press(.char("o"))   // sort by VN, ascending: the pending rows ("") come first
+        #expect(h.state.list.query.sort == .vn)
+        #expect(h.state.list.selectedId == id)
+        #expect(h.state.selected?.id == id)
+        #expect(h.state.list.cursor == 3)
+        h.press(.char("O"))
+        #expect(h.state.selected?.id == id)
+        #expect(h.state.list.cursor == 0)
+    }
+
+    @Test func theCursorFollowsItsAllocationFarOutsideTheLoadedWindow() {
+        var h = Harness(many(1_000))
+        #expect(h.state.list.rows.count < 100, "only a window is read")
+        h.press(.char("j"))
+        let id = h.state.list.selectedId
+        #expect(id == "id-998")
+        h.send(.command(.flipSort))   // oldest first: id-998 is now row 998
+        #expect(h.state.list.selectedId == id)
+        #expect(h.state.list.cursor == 998)
+        #expect(h.state.selected?.id == id)
+        #expect(h.registry.indexCalls >= 1)
+        let screen = h.screen()
+        #expect(screen.contains("conn-00998"))
+        #expect(screen.contains("999 of 1000"))
+    }
+
+    @Test func pagingReadsOnlyWhatIsShown() {
+        var h = Harness(many(1_000))
+        h.press(.char("G"))
+        #expect(h.state.list.cursor == 999)
+        #expect(h.state.selected?.id == "id-0")
+        #expect(h.state.list.offset > 900)
+        h.press(.pageUp)
+        #expect(h.state.list.cursor == 999 - h.state.layout.listVisibleRows)
+        h.press(.char("g"))
+        #expect(h.state.selected?.id == "id-999")
+        h.press(.pageDown, .pageDown)
+        #expect(h.state.list.cursor == 2 * h.state.layout.listVisibleRows)
+        #expect(h.state.selected != nil)
+    }
+
+    @Test func filterAsYouTypeAndEscClearsIt() {
+        var h = Harness()
+        h.press(.char("/"))
+        h.type("order")
+        #expect(h.state.list.query.filter == "order")
+        #expect(h.state.list.count == 1)
+        #expect(h.state.selected?.allocation.connectionId == "order-1001")
+        h.press(.backspace, .backspace, .backspace, .backspace, .backspace)
+        h.type("+919000000003")   // a number of the id-unknown row
+        #expect(h.state.list.count == 1)
+        #expect(h.state.selected?.status == .idUnknown)
+        h.press(.enter)
+        #expect(h.state.mode == .browse)
+        #expect(h.state.list.query.filter == "+919000000003", "Enter keeps the filter")
+        h.press(.char("/"), .escape)
+        #expect(h.state.list.query.filter == "")
+        #expect(h.state.list.count == 4)
+        #expect(h.state.selected?.status == .idUnknown, "still on the same allocation")
+    }
+
+    @Test func emptyFilterResultSaysHowToGetBack() {
+        var h = Harness()
+        h.press(.char("/"))
+        h.type("nothing-like-this")
+        #expect(h.state.list.count == 0)
+        #expect(h.screen().contains("Nothing matches “nothing-like-this” in active."))
+    }
+
+    @Test func emptyRegistrySaysHowToAllocate() {
+        #expect(Harness([]).screen().contains("Press n to allocate a virtual number."))
+        #expect(Harness([], readOnly: true).screen().contains("Read-only: allocate from another shell"))
+    }
+
+    @Test func anotherProcessWritingReloadsAndKeepsTheSelection() {
+        var h = Harness()
+        h.press(.char("j"))
+        let id = h.state.list.selectedId
+        h.registry.rows.append(allocation("fresh", vn: "+918047100002", conn: "other-process", a: ["+919555555555"],
+                                          b: ["+919666666666"], created: 0, expires: 600))
+        h.send(.registryChanged)
+        #expect(h.state.list.count == 5)
+        #expect(h.state.list.selectedId == id)
+        #expect(h.state.list.cursor == 2, "a newer row arrived above it")
+        #expect(h.state.counts.active == 5)
+    }
+
+    @Test func aDeallocatedRowLeavesTheCursorOnItsNeighbour() {
+        var h = Harness()
+        h.press(.char("d"), .char("y"))
+        var vaulted = sample[0]
+        vaulted.allocation.state = .vault
+        h.registry.rows[0] = vaulted
+        h.send(.operationDone(ticket: h.lastTicket!, .success(vaulted)))
+        #expect(h.state.list.count == 3)
+        #expect(h.state.list.cursor == 0)
+        #expect(h.state.selected?.id == sample[2].id)
+        #expect(h.state.toasts.last?.text == "Deallocated +918047112233: moved to the vault")
+    }
+
+    @Test func placeholderRowsRefuseChangesAndSaySo() {
+        var h = Harness()
+        h.press(.char("j"), .char("s"))   // the pending row
+        #expect(h.operations.isEmpty)
+        #expect(h.state.toasts.last?.text.hasPrefix("Still sending") == true)
+        h.press(.char("G"), .char("d"))   // the id-unknown row
+        #expect(h.state.confirm == nil)
+        #expect(h.state.toasts.last?.text.contains("greenvn import ID") == true)
+        #expect(h.screen().contains("allocated, id unknown — greenvn import ID"))
+    }
+
+    @Test func oneChangeAtATimePerAllocation() {
+        var h = Harness()
+        h.press(.char("s"), .char("s"))
+        #expect(h.operations.count == 1)
+        #expect(h.state.toasts.last?.text == "Still swapping +918047112233: wait for the answer")
+        h.send(.operationDone(ticket: 1, .failure(message: "No answer from Lead Assist within 30s.", error: .timeout(seconds: 30))))
+        #expect(h.state.toasts.last?.text == "Swapping failed: No answer from Lead Assist within 30s.")
+        #expect(h.state.inFlight.isEmpty)
+    }
+
+    @Test func clockDrivesCountdownsAndToastsFade() {
+        var h = Harness()
+        #expect(h.screen().contains("1h 59m"))
+        #expect(h.state.tickInterval == 1, "countdowns on screen need a clock")
+        h.press(.char("y"))
+        h.send(.tick(now.addingTimeInterval(3_600)))
+        #expect(h.state.toasts.isEmpty, "the copy toast faded")
+        #expect(h.screen().contains("59m 30s"))
+        #expect(Harness([]).state.tickInterval == nil, "idle: no clock, no CPU")
+    }
+
+    @Test func resizeReLaysOutAndTinyTerminalsNeverCrash() {
+        var h = Harness()
+        h.send(.resize(width: 80, height: 24))
+        #expect(h.state.layout.listVisibleRows == 9)
+        #expect(h.frame().count == 24)
+        for (w, hgt) in [(0, 0), (1, 1), (20, 6), (59, 15), (60, 16), (61, 17), (109, 30), (110, 16), (300, 100)] {
+            for setup in [Key.char("?"), .char("n"), .char("S"), .char("e"), .char("d"), .char(":"), .char("/")] {
+                var t = Harness(width: w, height: hgt)
+                t.press(setup)
+                t.type("x")
+                _ = t.frame()
+            }
+        }
+        var small = Harness(width: 20, height: 6)
+        small.send(.resize(width: 20, height: 6))
+        #expect(small.screen().contains("too small"))
+    }
+}
+
+@Suite struct TextFieldTests {
+    @Test func scrollsToKeepTheCursorVisible() {
+        var t = TextField("0123456789abcdef")
+        let (shown, col) = t.window(width: 8)
+        #expect(shown == "9abcdef")
+        #expect(col == 7)
+        t.home()
+        #expect(t.window(width: 8).text == "01234567")
+        #expect(t.window(width: 8).cursorColumn == 0)
+    }
+
+    @Test func wideCharactersCountTwoColumns() {
+        let t = TextField("कखग日本語")
+        let (shown, col) = t.window(width: 6)
+        #expect(DisplayWidth.of(shown) <= 6)
+        #expect(col <= 5)
+    }
+
+    @Test func neverHoldsControlCharacters() {
+        var t = TextField("a\u{7}b\u{1B}[2Jc")
+        #expect(t.text == "abc")
+        t.insert("\u{85}d\u{7F}\u{1B}]0;title\u{1B}\\e")
+        #expect(t.text == "abcde")
+    }
+}
+
+@Suite struct ColonCommandTests {
+    @Test func parses() throws {
+        #expect(try ColonCommand.parse(":q").get() == .quit)
+        #expect(try ColonCommand.parse("sort -expires").get() == .sort(.expires, descending: true))
+        #expect(try ColonCommand.parse("sort connection_id desc").get() == .sort(.connectionId, descending: true))
+        #expect(try ColonCommand.parse("state vault").get() == .state(.vault))
+        #expect(try ColonCommand.parse("filter  +9198 ").get() == .filter("+9198"))
+        #expect(try ColonCommand.parse("").get() == ColonCommand.none)
+        #expect((try? ColonCommand.parse("state nowhere").get()) == nil)
+        #expect((try? ColonCommand.parse("sort size").get()) == nil)
+    }
+}

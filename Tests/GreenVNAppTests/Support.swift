@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import GreenVNApp
+import GreenVNKit
+import GreenVNStore
+import TerminalKit
+
+/// A fixed clock so countdowns and timestamps never move: 2025-01-15 14:00:00 UTC.
+let now = Date(timeIntervalSince1970: 1_736_949_600)
+let utc = TimeZone(identifier: "UTC")!
+
+func allocation(_ id: String, vn: String, conn: String, a: [String], b: [String], aPins: [Int] = [], usage: Usage = .twoway,
+                state: AllocationState = .active, status: RecordStatus = .known, prefs: Preferences = Preferences(),
+                strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil) -> StoredAllocation {
+    StoredAllocation(
+        allocation: Allocation(greenvnId: id, connectionId: conn, apartyNumbers: a, bpartyNumbers: b, apartyPins: aPins,
+                               usage: usage, state: state, greenVN: vn, flowId: flow),
+        preferences: prefs, strictness: strict, durationText: duration,
+        createdAt: now.addingTimeInterval(created), updatedAt: now.addingTimeInterval(created),
+        lastSyncedAt: status == .known ? now.addingTimeInterval(created) : nil,
+        expiresAt: expires.map { now.addingTimeInterval($0) }, status: status)
+}
+
+/// Six allocations covering every look a row can have.
+let sample: [StoredAllocation] = [
+    allocation("6c1f0d2e-8b7a-4f1e-9c3d-2a5b7e9f1a01", vn: "+918047112233", conn: "gvn-3f9a1c2b7d10",
+               a: ["+919876543210", "+919876543211"], b: ["+918765432109"], aPins: [1234],
+               prefs: Preferences(region: .KA, type: .mobile), duration: "2h", created: -30, expires: 7_170, flow: "flow-sales"),
+    allocation("0b7e4c1a-3d2f-4a6b-8e9c-1f2a3b4c5d02", vn: "+918047112244", conn: "order-1001",
+               a: ["+919812345678"], b: ["+919898989898", "+917012345678", "+916123456789"], usage: .oneway,
+               created: -3_600, expires: 82_800),
+    allocation("pending:gvn-77aa00bb11cc", vn: "", conn: "gvn-77aa00bb11cc", a: ["+919000000001"], b: ["+919000000002"],
+               status: .pending, created: -120, expires: 86_280),
+    allocation("pending:crm-lead-42", vn: "", conn: "crm-lead-42", a: ["+919000000003"], b: ["+919000000004"],
+               status: .idUnknown, created: -7_200, expires: 79_200),
+    allocation("9d8c7b6a-5e4f-4d3c-2b1a-0f9e8d7c6b03", vn: "+918047119999", conn: "gvn-vaulted0001",
+               a: ["+919111111111"], b: ["+919222222222"], state: .vault, created: -90_000, expires: -3_600),
+    allocation("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c04", vn: "+918047115555", conn: "gvn-expired0002",
+               a: ["+919333333333"], b: ["+919444444444"], created: -86_700, expires: -300),
+]
+
+let sampleHistory: [String: [VNChange]] = [
+    sample[0].id: [
+        VNChange(greenvnId: sample[0].id, oldVN: nil, newVN: "+918047110000", at: now.addingTimeInterval(-30), how: "allocate"),
+        VNChange(greenvnId: sample[0].id, oldVN: "+918047110000", newVN: "+918047112233", at: now.addingTimeInterval(-10), how: "swap"),
+    ],
+]
+let sampleAudit: [String: [AuditEntry]] = [
+    sample[0].id: [
+        AuditEntry(at: now.addingTimeInterval(-30), user: "asha", action: "allocate", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-10), user: "asha", action: "swap", target: sample[0].id, outcome: "ok"),
+    ],
+]
+
+/// An in-memory registry with the store's semantics: tabs by effective state, substring
+/// filter, sort with ties in insertion order, and a count of index(of:) calls.
+final class FakeRegistry: RegistryReading, @unchecked Sendable {
+    var rows: [StoredAllocation]
+    var indexCalls = 0
+    init(_ rows: [StoredAllocation]) { self.rows = rows }
+
+    func matching(_ q: ListQuery, now: Date) -> [StoredAllocation] {
+        let term = q.filter.trimmingCharacters(in: .whitespaces).lowercased()
+        let kept = rows.enumerated().filter { _, r in
+            let st = r.effectiveState(now: now)
+            switch q.state {
+            case .active: if st != .active { return false }
+            case .vault: if st == .active { return false }
+            case .all: break
+            }
+            guard !term.isEmpty else { return true }
+            let a = r.allocation
+            return ([a.greenVN, a.greenvnId, a.connectionId] + a.apartyNumbers + a.bpartyNumbers).joined(separator: " ").lowercased().contains(term)
+        }
+        func key(_ r: StoredAllocation) -> String {
+            switch q.sort {
+            case .vn: return r.allocation.greenVN
+            case .connectionId: return r.allocation.connectionId
+            case .aparty: return r.allocation.apartyNumbers.first ?? ""
+            case .bparty: return r.allocation.bpartyNumbers.first ?? ""
+            case .usage: return r.allocation.usage.rawValue
+            case .state: return r.allocation.state.rawValue
+            case .expires: return String(format: "%015.0f", r.expiresAt?.timeIntervalSince1970 ?? 0)
+            case .created: return String(format: "%015.0f", r.createdAt.timeIntervalSince1970)
+            }
+        }
+        return kept.sorted { x, y in
+            let (kx, ky) = (key(x.element), key(y.element))
+            if kx != ky { return q.descending ? kx > ky : kx < ky }
+            return q.descending ? x.offset > y.offset : x.offset < y.offset
+        }.map(\.element)
+    }
+
+    func page(_ q: ListQuery, offset: Int, limit: Int, now: Date) throws -> [StoredAllocation] {
+        Array(matching(q, now: now).dropFirst(offset).prefix(limit))
+    }
+    func count(_ q: ListQuery, now: Date) throws -> Int { matching(q, now: now).count }
+    func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int) {
+        (try count(ListQuery(state: .active), now: now), try count(ListQuery(state: .vault), now: now),
+         rows.filter { $0.status == .pending }.count)
+    }
+    func index(of id: String, in q: ListQuery, now: Date) throws -> Int? {
+        indexCalls += 1
+        return matching(q, now: now).firstIndex { $0.id == id }
+    }
+}
+
+/// Drives `update` the way the Runner does: registry reads are answered at once from a
+/// FakeRegistry; operations, copies and quits are only recorded.
+struct Harness {
+    var state: AppState
+    let registry: FakeRegistry
+    var effects: [Effect] = []
+
+    init(_ rows: [StoredAllocation] = sample, width: Int = 120, height: Int = 36, readOnly: Bool = false,
+         simulator: Bool = true, start: Bool = true) {
+        registry = FakeRegistry(rows)
+        state = AppState(target: TargetInfo(isSimulator: simulator, accountSID: "exotel-acme-1", host: "leadassist.exotel.in"),
+                         readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
+        send(.resize(width: width, height: height))
+        if start { send(.start) }
+    }
+
+    mutating func send(_ action: Action) {
+        let produced = update(&state, action)
+        effects += produced
+        for effect in produced {
+            switch effect {
+            case .loadPage(let request):
+                send(.pageLoaded(try! PageLoader.load(request, from: registry, now: state.now)))
+            case .loadDetail(let id):
+                send(.detailLoaded(DetailData(id: id, history: sampleHistory[id] ?? [], audit: sampleAudit[id] ?? [])))
+            default:
+                break
+            }
+        }
+    }
+
+    mutating func press(_ keys: Key...) { for k in keys { send(.key(k)) } }
+    mutating func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+
+    /// Effects since the last call, registry reads left out.
+    mutating func takeEffects() -> [Effect] {
+        defer { effects = [] }
+        return effects.filter {
+            switch $0 {
+            case .loadPage, .loadDetail: return false
+            default: return true
+            }
+        }
+    }
+
+    var lastTicket: Int? {
+        effects.compactMap { if case .perform(let t, _) = $0 { return t } else { return nil } }.last
+    }
+
+    var operations: [Job] {
+        effects.compactMap { if case .perform(_, let op) = $0 { return op } else { return nil } }
+    }
+
+    func frame(width: Int? = nil, height: Int? = nil) -> [String] {
+        var c = Canvas(width: width ?? state.size.width, height: height ?? state.size.height)
+        render(state, into: &c)
+        return c.lines()
+    }
+
+    func screen() -> String { frame().joined(separator: "\n") }
+}
+
+/// Compares a rendered frame with Tests/GreenVNAppTests/__Snapshots__/NAME.WxH.txt.
+/// SNAPSHOT_RECORD=1 rewrites the file; a missing file is written and the test fails.
+func assertSnapshot(_ name: String, _ state: AppState, width: Int, height: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    var s = state
+    _ = update(&s, .resize(width: width, height: height))
+    var canvas = Canvas(width: width, height: height)
+    render(s, into: &canvas)
+    let actual = canvas.lines().joined(separator: "\n") + "\n"
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
+    let file = dir.appendingPathComponent("\(name).\(width)x\(height).txt")
+    let record = ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1"
+    guard !record, let expected = try? String(contentsOf: file, encoding: .utf8) else {
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try? actual.write(to: file, atomically: true, encoding: .utf8)
+        if !record { Issue.record("Recorded a new snapshot \(file.lastPathComponent); check it and run again", sourceLocation: sourceLocation) }
+        return
+    }
+    if expected != actual {
+        func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
+        Issue.record("Snapshot \(file.lastPathComponent) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))",
+                     sourceLocation: sourceLocation)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GreenVNKit
+import Testing
+@testable import GreenVNStore
+
+/// Paging, sorting, filtering, counts and the effective state, checked against a reference
+/// computed in Swift over the same rows.
+@Suite struct ListQueryTests {
+    static let now = Fixture.t0.addingTimeInterval(3_600)
+
+    /// 40 rows: mixed states, usages, expiries (past, future, unknown), shared creation times.
+    static func populated() throws -> (Registry, [StoredAllocation]) {
+        let r = try Registry.inMemory()
+        for i in 0..<40 {
+            let cid = "Conn-\(String(format: "%02d", (i * 7) % 40))"
+            let a = Fixture.allocation("id-\(String(format: "%02d", i))", cid: cid,
+                                       vn: "+9180000\(String(format: "%05d", (i * 13) % 40))",
+                                       a: ["+9198765\(String(format: "%05d", (i * 11) % 40))"],
+                                       b: ["+9187654\(String(format: "%05d", (i * 3) % 40))", "+9177777\(String(format: "%05d", i))"],
+                                       usage: i % 3 == 0 ? .oneway : .twoway, state: i % 5 == 0 ? .vault : .active)
+            let created = Fixture.t0.addingTimeInterval(Double(i / 2) * 60)      // pairs share a creation time
+            let durations = ["600s", nil, "2h", "1d", "5m"]
+            if i % 7 == 3 {
+                try r.remember(a, how: "import", now: created)                   // expiry unknown
+            } else {
+                try r.remember(a, how: "allocate", request: Fixture.request(cid, duration: durations[i % 5]), now: created)
+            }
+        }
+        return (r, try r.page(ListQuery(state: .all, sort: .created, descending: false), offset: 0, limit: 1000, now: now))
+    }
+
+    static func reference(_ rows: [StoredAllocation], _ q: ListQuery, now: Date) -> [StoredAllocation] {
+        // rows arrive in insertion (rowid) order
+        let indexed = rows.enumerated().filter { _, s in
+            let e = s.effectiveState(now: now)
+            switch q.state {
+            case .active: if e != .active { return false }
+            case .vault: if e == .active { return false }
+            case .all: break
+            }
+            let term = q.filter.trimmingCharacters(in: .whitespaces).lowercased()
+            return term.isEmpty || s.searchText.contains(term)
+        }
+        func key(_ s: StoredAllocation) -> String? {
+            switch q.sort {
+            case .vn: return s.allocation.greenVN
+            case .connectionId: return s.allocation.connectionId
+            case .aparty: return JSONList.encode(s.allocation.apartyNumbers)
+            case .bparty: return JSONList.encode(s.allocation.bpartyNumbers)
+            case .usage: return s.allocation.usage.rawValue
+            case .state: return s.allocation.state.rawValue
+            case .expires: return s.expiresAt.map { String(format: "%020.3f", $0.timeIntervalSince1970) }
+            case .created: return String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
+            }
+        }
+        let sorted = indexed.sorted { l, r in
+            let (kl, kr) = (key(l.element), key(r.element))
+            if kl == kr { return q.descending ? l.offset > r.offset : l.offset < r.offset }
+            switch (kl, kr) {
+            case (nil, _): return !q.descending        // NULL first ascending, last descending
+            case (_, nil): return q.descending
+            case let (a?, b?): return q.descending ? a > b : a < b
+            }
+        }
+        return sorted.map(\.element)
+    }
+
+    static let queries: [ListQuery] = {
+        var qs: [ListQuery] = []
+        for state in StateFilter.allCases {
+            for sort in SortColumn.allCases {
+                for desc in [false, true] { qs.append(ListQuery(state: state, sort: sort, descending: desc)) }
+            }
+            for filter in ["+918000000001", "CONN-1", "id-2", "98765000", "nothing-matches", " 7777700003 "] {
+                qs.append(ListQuery(state: state, filter: filter, sort: .vn, descending: false))
+            }
+        }
+        return qs
+    }()
+
+    @Test(arguments: queries)
+    func pagesMatchTheReference(_ q: ListQuery) throws {
+        let (r, all) = try Self.populated()
+        let expected = Self.reference(all, q, now: Self.now)
+        #expect(try r.count(q, now: Self.now) == expected.count)
+        var paged: [StoredAllocation] = []
+        var offset = 0
+        while true {
+            let page = try r.page(q, offset: offset, limit: 7, now: Self.now)
+            #expect(page.count <= 7)
+            paged += page
+            offset += 7
+            if page.count < 7 { break }
+        }
+        #expect(paged.map(\.id) == expected.map(\.id))
+        for (i, s) in expected.enumerated() {
+            #expect(try r.index(of: s.id, in: q, now: Self.now) == i, "index of \(s.id)")
+        }
+        let hidden = all.filter { s in !expected.contains { $0.id == s.id } }
+        for s in hidden.prefix(3) { #expect(try r.index(of: s.id, in: q, now: Self.now) == nil) }
+    }
+
+    @Test func populatedDataCoversEveryCase() throws {
+        let (_, all) = try Self.populated()
+        #expect(all.count == 40)
+        let states = Set(all.map { $0.effectiveState(now: Self.now) })
+        #expect(states == [.active, .expired, .vault])
+        #expect(all.contains { $0.expiresAt == nil })
+    }
+
+    @Test func countsFollowTheEffectiveStateAtNow() throws {
+        let r = try Registry.inMemory()
+        let t = Fixture.t0
+        try r.remember(Fixture.allocation("short", cid: "c1", vn: "+918000000001"), how: "allocate", request: Fixture.request("c1", duration: "600s"), now: t)
+        try r.remember(Fixture.allocation("long", cid: "c2", vn: "+918000000002"), how: "allocate", request: Fixture.request("c2", duration: "1d"), now: t)
+        try r.remember(Fixture.allocation("gone", cid: "c3", vn: "+918000000003", state: .vault), how: "import", now: t)
+        try r.remember(Fixture.allocation("unknown-expiry", cid: "c4", vn: "+918000000004"), how: "import", now: t)
+
+        let before = try r.counts(now: t.addingTimeInterval(599))
+        #expect(before.active == 3 && before.vault == 1 && before.pending == 0)
+        let after = try r.counts(now: t.addingTimeInterval(600))     // expires_at <= now: expired
+        #expect(after.active == 2 && after.vault == 2)
+        let muchLater = try r.counts(now: t.addingTimeInterval(90_000))
+        #expect(muchLater.active == 1 && muchLater.vault == 3)       // only the one whose expiry is unknown
+
+        let vaultTab = try r.page(ListQuery(state: .vault, sort: .vn, descending: false), offset: 0, limit: 10, now: t.addingTimeInterval(600))
+        #expect(vaultTab.map(\.id) == ["short", "gone"])
+        #expect(vaultTab[0].effectiveState(now: t.addingTimeInterval(600)) == .expired)
+        #expect(vaultTab[0].effectiveState(now: t.addingTimeInterval(599)) == .active)
+        #expect(vaultTab[1].effectiveState(now: t) == .vault)
+        #expect(try r.count(ListQuery(state: .active), now: t.addingTimeInterval(600)) == 2)
+    }
+
+    @Test func filterIsCaseInsensitiveAndTakesNoWildcards() throws {
+        let r = try Registry.inMemory()
+        try r.remember(Fixture.allocation("ABC-def", cid: "Order_%1", vn: "+918000000001"), how: "import")
+        try r.remember(Fixture.allocation("x", cid: "order-2", vn: "+918000000002"), how: "import")
+        #expect(try r.page(ListQuery(state: .all, filter: "abc-DEF"), offset: 0, limit: 5).map(\.id) == ["ABC-def"])
+        #expect(try r.page(ListQuery(state: .all, filter: "_%"), offset: 0, limit: 5).map(\.id) == ["ABC-def"])
+        #expect(try r.count(ListQuery(state: .all, filter: "%"), now: Date()) == 1)
+        #expect(try r.count(ListQuery(state: .all, filter: "ORDER"), now: Date()) == 2)
+        #expect(try r.count(ListQuery(state: .all, filter: "+9198765"), now: Date()) == 2)
+    }
+
+    @Test func pagingBeyondTheEndAndNegativeArgumentsAreSafe() throws {
+        let (r, _) = try Self.populated()
+        #expect(try r.page(ListQuery(state: .all), offset: 1000, limit: 10, now: Self.now).isEmpty)
+        #expect(try r.page(ListQuery(state: .all), offset: -5, limit: -1, now: Self.now).isEmpty)
+        #expect(try r.page(ListQuery(state: .all), offset: 0, limit: 0, now: Self.now).isEmpty)
+    }
+}
+
+extension ListQuery: CustomTestStringConvertible {
+    public var testDescription: String { "\(state.rawValue) sort \(sort.rawValue)\(descending ? "↓" : "↑") filter \"\(filter)\"" }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import GreenVNKit
+import Testing
+@testable import GreenVNStore
+
+/// Operations against an in-memory fake Lead Assist (the simulator tests cover the real wire).
+@Suite struct OperationsTests {
+    let dir = TempDir()
+    let api = FakeAPI()
+    let registry: Registry
+    let ops: Operations
+
+    init() throws {
+        registry = try Registry(path: dir.registryPath)
+        ops = Operations(api: api, registry: registry)
+    }
+
+    @Test func allocateRecordsTheAnswerHistoryAndAuditAndEmptiesTheOutbox() async throws {
+        let r = Fixture.request("order-1", duration: "2h", preferences: Preferences(region: .KA))
+        let s = try await ops.allocate(r)
+        #expect(s.status == .known)
+        #expect(s.allocation.connectionId == "order-1")
+        #expect(s.preferences.region == .KA)
+        #expect(s.durationText == "2h")
+        #expect(s.expiresAt == s.createdAt.addingTimeInterval(7_200))
+        #expect(try registry.allocation(id: s.id) == s)
+        #expect(try registry.outbox().isEmpty)
+        #expect(try registry.history(of: s.id).map(\.how) == ["allocate"])
+        let audit = try registry.audit(for: s.id, limit: 10)
+        #expect(audit.map(\.action) == ["allocate"])
+        #expect(audit.first?.outcome == "ok")
+        #expect(try registry.counts(now: Date()).active == 1)
+    }
+
+    @Test func theOutboxEntryIsWrittenBeforeTheRequestIsSent() async throws {
+        api.inject(.hang, on: "create")
+        let task = Task { try await ops.allocate(Fixture.request("order-slow")) }
+        #expect(await eventually { api.callCount("create") == 1 })
+        // the request is on its way: the entry and a pending row are already on disk
+        let other = try Registry(path: dir.registryPath)
+        #expect(try other.outbox().map(\.connectionId) == ["order-slow"])
+        let pending = try #require(try other.allocation(connectionId: "order-slow"))
+        #expect(pending.status == .pending)
+        #expect(pending.id == "pending:order-slow")
+        #expect(try other.counts(now: Date()).pending == 1)
+        #expect(try other.page(ListQuery(), offset: 0, limit: 10).map(\.id) == ["pending:order-slow"])
+        // a second allocate of the same connection_id while the first is in flight is refused locally
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-slow")) }
+        #expect(api.callCount("create") == 1)
+        task.cancel()
+        _ = try? await task.value
+        // a cancelled send is an unknown outcome: the entry stays for reconcile
+        #expect(try other.outbox().count == 1)
+    }
+
+    @Test func unknownOutcomeKeepsAPendingRowThatReconcileConfirms() async throws {
+        api.inject(.fail(.network("connection reset")), on: "create")
+        await #expect(throws: GreenVNError.network("connection reset")) { try await ops.allocate(Fixture.request("order-2")) }
+        let entry = try #require(try registry.outbox().first)
+        #expect(entry.connectionId == "order-2")
+        #expect(entry.ownerPid == nil)                            // lease released
+        #expect(entry.lastError?.contains("connection reset") == true)
+        #expect(entry.request == Fixture.request("order-2"))
+        #expect(try registry.allocation(connectionId: "order-2")?.status == .pending)
+        #expect(api.all.isEmpty)
+
+        // a new process (new registry, new operations) reconciles
+        let ops2 = Operations(api: api, registry: try Registry(path: dir.registryPath))
+        let report = await ops2.reconcile()
+        #expect(report.confirmed.map(\.connectionId) == ["order-2"])
+        #expect(report.stillPending == 0 && report.idUnknown.isEmpty && report.refused.isEmpty)
+        #expect(try registry.outbox().isEmpty)
+        let s = try #require(try registry.allocation(connectionId: "order-2"))
+        #expect(s.status == .known)
+        #expect(s.id == api.all.first?.greenvnId)
+        #expect(try registry.allocation(id: "pending:order-2") == nil)
+        #expect(api.all.count == 1)
+        #expect(await ops2.reconcile().isEmpty)
+    }
+
+    @Test func aCreateThatLandedButWhoseAnswerWasLostBecomesIdUnknownOnReconcile() async throws {
+        api.inject(.actThenFail(.timeout(seconds: 15)), on: "create")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-3", duration: "1h")) }
+        #expect(api.all.count == 1)
+        let report = await ops.reconcile()
+        #expect(report.idUnknown == ["order-3"])
+        #expect(api.all.count == 1, "never allocated twice")
+        let row = try #require(try registry.allocation(connectionId: "order-3"))
+        #expect(row.status == .idUnknown)
+        #expect(row.id == "pending:order-3")
+        #expect(row.durationText == "1h")
+        #expect(try registry.outbox().isEmpty)
+        #expect(try registry.counts(now: Date()).pending == 1)
+
+        // the way out: import the id found elsewhere; it replaces the id_unknown row
+        let real = try #require(api.all.first)
+        let imported = try await ops.importAllocation(real.greenvnId)
+        #expect(imported.status == .known)
+        #expect(imported.durationText == "1h")                       // request data carried over
+        #expect(imported.expiresAt == row.expiresAt)
+        #expect(imported.createdAt == row.createdAt)
+        #expect(try registry.allocation(id: "pending:order-3") == nil)
+        #expect(try registry.allocation(connectionId: "order-3")?.id == real.greenvnId)
+        #expect(try registry.history(of: real.greenvnId).map(\.how) == ["import"])
+        #expect(try registry.counts(now: Date()).pending == 0)
+    }
+
+    @Test func allocatedResponseLostIsRecordedAsIdUnknownAndRethrown() async throws {
+        api.inject(.actThenFail(.allocatedResponseLost(connectionId: "order-4")), on: "create")
+        await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "order-4")) {
+            try await ops.allocate(Fixture.request("order-4"))
+        }
+        #expect(try registry.allocation(connectionId: "order-4")?.status == .idUnknown)
+        #expect(try registry.outbox().isEmpty)
+        let audit = try registry.audit(for: "order-4", limit: 5)
+        #expect(audit.first?.outcome.contains("Allocated, response lost") == true)
+    }
+
+    @Test func aRefusalRemovesTheEntryAndIsAudited() async throws {
+        api.inject(.fail(refusal(4, 452, "no free GreenVN")), on: "create")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-5")) }
+        #expect(try registry.outbox().isEmpty)
+        #expect(try registry.allocation(connectionId: "order-5") == nil)
+        let entry = try #require(try registry.audit(for: "order-5", limit: 5).first)
+        #expect(entry.action == "allocate")
+        #expect(entry.outcome.contains("no free GreenVN"))
+    }
+
+    @Test func aFirstAttemptCode18LeavesTheKnownRowAlone() async throws {
+        let s = try await ops.allocate(Fixture.request("order-6"))
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-6")) }
+        #expect(try registry.allocation(connectionId: "order-6") == s)
+        #expect(try registry.outbox().isEmpty)
+        #expect(api.all.count == 1)
+    }
+
+    @Test func reAllocatingAPendingConnectionIdRetriesItAndADifferentRequestIsRefused() async throws {
+        api.inject(.actThenFail(.network("reset")), on: "create")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-7")) }
+        // other fields, same connection_id: refused locally, nothing sent
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-7", usage: .oneway)) }
+        #expect(api.callCount("create") == 1)
+        // the same request again: a retry; the API's code 18 means the first attempt landed
+        await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "order-7")) {
+            try await ops.allocate(Fixture.request("order-7"))
+        }
+        #expect(api.all.count == 1)
+        #expect(try registry.allocation(connectionId: "order-7")?.status == .idUnknown)
+    }
+
+    @Test func reconcileLeavesEntriesLeasedByALiveProcessAndTakesOverDeadOnes() async throws {
+        let live = Fixture.request("leased-live")
+        let dead = Fixture.request("leased-dead")
+        try registry.write { db in
+            try Outbox.insert(db, live, now: Date())
+            try Outbox.insert(db, dead, now: Date())
+            try db.execute(sql: "UPDATE outbox SET owner_pid = ? WHERE connection_id = ?", arguments: [getppid(), "leased-live"])
+            try db.execute(sql: "UPDATE outbox SET owner_pid = ? WHERE connection_id = ?", arguments: [Int32.max - 1, "leased-dead"])
+        }
+        let report = await ops.reconcile()
+        #expect(report.confirmed.map(\.connectionId) == ["leased-dead"])
+        #expect(report.stillPending == 1)
+        #expect(try registry.outbox().map(\.connectionId) == ["leased-live"])
+        // an old lease is taken over even if its owner still runs
+        try registry.write { db in
+            try db.execute(sql: "UPDATE outbox SET sent_at = ?", arguments: [Millis.from(Date().addingTimeInterval(-3_600))])
+        }
+        #expect(await ops.reconcile().confirmed.map(\.connectionId) == ["leased-live"])
+        #expect(api.all.count == 2)
+    }
+
+    @Test func reconcileReportsRefusalsAndDropsThem() async throws {
+        try registry.write { db in try Outbox.insert(db, Fixture.request("bad-one"), now: Date()) }
+        try registry.write { db in try db.execute(sql: "UPDATE outbox SET owner_pid = NULL") }
+        api.inject(.fail(refusal(15, 403, "region not supported")), on: "create")
+        let report = await ops.reconcile()
+        #expect(report.refused.map(\.connectionId) == ["bad-one"])
+        #expect(try registry.outbox().isEmpty)
+        #expect(try registry.allocation(connectionId: "bad-one") == nil)
+    }
+
+    @Test func twoReconcilersSendEachEntryOnce() async throws {
+        for i in 0..<20 {
+            try registry.write { db in try Outbox.insert(db, Fixture.request("twin-\(i)"), now: Date()) }
+        }
+        try registry.write { db in try db.execute(sql: "UPDATE outbox SET owner_pid = NULL") }
+        let other = Operations(api: api, registry: try Registry(path: dir.registryPath))
+        async let a = ops.reconcile()
+        async let b = other.reconcile()
+        let (ra, rb) = await (a, b)
+        #expect(ra.confirmed.count + rb.confirmed.count == 20)
+        #expect(ra.idUnknown.isEmpty && rb.idUnknown.isEmpty)
+        #expect(api.callCount("create") == 20)
+        #expect(try registry.count(ListQuery(state: .all), now: Date()) == 20)
+    }
+
+    @Test func swapRefreshUpdateDeallocateRememberAndAudit() async throws {
+        let s = try await ops.allocate(Fixture.request("order-8"))
+        let swapped = try await ops.swap(s.id, SwapRequest())
+        #expect(swapped.allocation.greenVN != s.allocation.greenVN)
+        #expect(swapped.createdAt == s.createdAt && swapped.expiresAt == s.expiresAt)
+        let preferred = try await ops.swap(s.id, SwapRequest(strictness: true, preferences: Preferences(greenvn: "+918099999999")))
+        #expect(preferred.allocation.greenVN == "+918099999999")
+        let refreshed = try await ops.refresh(s.id)
+        #expect(refreshed.allocation.greenVN == "+918099999999")
+        #expect(refreshed.lastSyncedAt != nil)
+        let updated = try await ops.updateParties(s.id, PartyUpdate(bpartyNumbers: ["+917000000001"]))
+        #expect(updated.allocation.bpartyNumbers == ["+917000000001"])
+        let gone = try await ops.deallocate(s.id)
+        #expect(gone.allocation.state == .vault)
+        #expect(gone.effectiveState(now: Date()) == .vault)
+        #expect(try registry.history(of: s.id).map(\.how) == ["allocate", "swap", "swap (preferences)"])
+        #expect(try registry.audit(for: s.id, limit: 20).map(\.action)
+                == ["deallocate", "update parties", "refresh", "swap (preferences)", "swap", "allocate"])
+        #expect(try registry.counts(now: Date()).vault == 1)
+    }
+
+    @Test func code22MarksTheRowVaultAndCode1KeepsIt() async throws {
+        let s = try await ops.allocate(Fixture.request("order-9"))
+        api.inject(.fail(refusal(1, 404, "GreenVN not found")), on: "details")
+        await #expect(throws: GreenVNError.self) { try await ops.refresh(s.id) }
+        #expect(try registry.allocation(id: s.id)?.allocation.state == .active, "kept: the registry never loses a row")
+        #expect(try registry.audit(for: s.id, limit: 1).first?.outcome.contains("code 1") == true)
+
+        api.inject(.fail(refusal(22, 410, "GreenVN already deleted")), on: "deallocate")
+        await #expect(throws: GreenVNError.self) { try await ops.deallocate(s.id) }
+        #expect(try registry.allocation(id: s.id)?.allocation.state == .vault)
+        #expect(try registry.audit(for: s.id, limit: 1).first?.outcome.contains("code 22") == true)
+    }
+
+    @Test func placeholderIdsAreNotSentToTheAPI() async throws {
+        await #expect(throws: GreenVNError.self) { try await ops.swap("pending:order-x", SwapRequest()) }
+        await #expect(throws: GreenVNError.self) { try await ops.refresh("pending:order-x") }
+        #expect(api.callCount("swap") + api.callCount("details") == 0)
+    }
+
+    @Test func refreshOfAnIdWeDidNotKnowRemembersIt() async throws {
+        api.seed(Fixture.allocation("made-elsewhere", cid: "ext-1", vn: "+918011111111"))
+        let s = try await ops.refresh("made-elsewhere")
+        #expect(try registry.allocation(id: "made-elsewhere") == s)
+        #expect(s.expiresAt == nil)
+    }
+
+    @Test func importOfAPendingConnectionIdSettlesItsOutboxEntry() async throws {
+        api.inject(.actThenFail(.network("reset")), on: "create")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-10")) }
+        #expect(try registry.outbox().count == 1)
+        let real = try #require(api.all.first)
+        _ = try await ops.importAllocation(real.greenvnId)
+        #expect(try registry.outbox().isEmpty)
+        #expect(await ops.reconcile().isEmpty)
+        #expect(api.callCount("create") == 1)
+    }
+
+    @Test func auditNeverHoldsTheCredentials() async throws {
+        api.inject(.fail(refusal(7, 401, "authentication failed")), on: "create")
+        _ = try? await ops.allocate(Fixture.request("order-11"))
+        let text = try await registry.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT user || action || target || outcome FROM audit").joined()
+        }
+        #expect(!text.isEmpty)
+        #expect(!text.contains("sim-token") && !text.contains("Basic "))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import GreenVNKit
+import Testing
+@testable import GreenVNStore
+
+@Suite struct RegistryTests {
+    @Test func migratesFromEmptyIntoWALAndReopens() throws {
+        let dir = TempDir()
+        let path = dir.path + "/nested/deeper/registry.sqlite"      // parent directories are created
+        do {
+            let r = try Registry(path: path)
+            #expect(r.path == path)
+            let (tables, mode, migrations) = try r.writer.read { db in
+                (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+                 try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            }
+            for t in ["allocation", "audit", "change", "outbox", "vn_history"] { #expect(tables.contains(t), "missing table \(t)") }
+            #expect(mode == "wal")
+            #expect(migrations == ["v1"])
+            try r.remember(Fixture.allocation("id-1", cid: "c-1", vn: "+918000000001"), how: "import")
+        }
+        let again = try Registry(path: path)
+        #expect(try again.allocation(id: "id-1")?.allocation.greenVN == "+918000000001")
+        let indexes = try again.writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
+        for i in ["allocation_state_created", "allocation_green_vn", "allocation_state_expires", "allocation_created"] {
+            #expect(indexes.contains(i), "missing index \(i)")
+        }
+    }
+
+    @Test func unusablePathIsAConfigurationError() {
+        #expect(throws: GreenVNError.self) { try Registry(path: "/proc/greenvn-cannot-be-here/registry.sqlite") }
+    }
+
+    @Test func roundTripsEveryField() throws {
+        let dir = TempDir()
+        let now = Fixture.t0
+        let request = AllocationRequest(
+            connectionId: "order-42", apartyNumbers: ["+919876543210", "+919876543211"], bpartyNumbers: ["+918765432109"],
+            apartyPins: [1234, 99], bpartyPins: [5678], usage: .oneway, strictness: true,
+            preferences: Preferences(greenvn: "+918000000042", region: .KA, pinCode: "560001", type: .mobile),
+            duration: try DeallocationDuration.parse("600s").get(), flowId: "flow-7")
+        let answer = Allocation(greenvnId: "0f1e2d3c-aaaa-bbbb", connectionId: "order-42",
+                                apartyNumbers: request.apartyNumbers, bpartyNumbers: request.bpartyNumbers,
+                                apartyPins: [1234, 99], bpartyPins: [5678], usage: .oneway, state: .active,
+                                greenVN: "+918000000042", flowId: "flow-7")
+        do {
+            let r = try Registry(path: dir.registryPath)
+            try r.remember(answer, how: "allocate", request: request, now: now)
+        }
+        let r = try Registry(path: dir.registryPath)
+        let expected = StoredAllocation(allocation: answer, preferences: request.preferences, strictness: true,
+                                        durationText: "600s", createdAt: now, updatedAt: now, lastSyncedAt: now,
+                                        expiresAt: now.addingTimeInterval(600), status: .known)
+        #expect(try r.allocation(id: "0f1e2d3c-aaaa-bbbb") == expected)
+        #expect(try r.allocation(connectionId: "order-42") == expected)
+        #expect(try r.allocation(id: "nope") == nil)
+        #expect(try r.page(ListQuery(state: .all), offset: 0, limit: 10, now: now) == [expected])
+        #expect(try r.history(of: "0f1e2d3c-aaaa-bbbb") == [VNChange(greenvnId: "0f1e2d3c-aaaa-bbbb", oldVN: nil, newVN: "+918000000042", at: now, how: "allocate")])
+    }
+
+    @Test func expiryDefaultsToADayAndSurvivesSwaps() throws {
+        let r = try Registry.inMemory()
+        let t = Fixture.t0
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", request: Fixture.request("c"), now: t)
+        #expect(try r.allocation(id: "x")?.expiresAt == t.addingTimeInterval(86_400))
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(100))
+        let s = try #require(try r.allocation(id: "x"))
+        #expect(s.expiresAt == t.addingTimeInterval(86_400))
+        #expect(s.createdAt == t)
+        #expect(s.updatedAt == t.addingTimeInterval(100))
+        #expect(s.allocation.greenVN == "+918000000002")
+        // imported without its request: expiry unknown
+        try r.remember(Fixture.allocation("y", cid: "d", vn: "+918000000003"), how: "import", now: t)
+        #expect(try r.allocation(id: "y")?.expiresAt == nil)
+    }
+
+    @Test func historyOnlyWhenTheVNChanges() throws {
+        let r = try Registry.inMemory()
+        let t = Fixture.t0
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", now: t)
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "refresh", now: t.addingTimeInterval(1))
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(2))
+        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000003"), how: "refresh", now: t.addingTimeInterval(3))
+        let h = try r.history(of: "x")
+        #expect(h.map(\.how) == ["allocate", "swap", "refresh"])
+        #expect(h.map(\.oldVN) == [nil, "+918000000001", "+918000000002"])
+        #expect(h.map(\.newVN) == ["+918000000001", "+918000000002", "+918000000003"])
+        #expect(try r.history(of: "other").isEmpty)
+    }
+
+    @Test func auditRecordsUserActionTargetOutcome() throws {
+        let r = try Registry.inMemory()
+        try r.audit(action: "swap", target: "id-1", outcome: "ok")
+        try r.audit(action: "refresh", target: "id-2", outcome: "Network failure: reset")
+        try r.audit(action: "deallocate", target: "id-1", outcome: "ok")
+        let all = try r.audit(for: nil, limit: 10)
+        #expect(all.map(\.action) == ["deallocate", "refresh", "swap"])     // newest first
+        #expect(all.allSatisfy { !$0.user.isEmpty })
+        #expect(try r.audit(for: "id-1", limit: 10).map(\.action) == ["deallocate", "swap"])
+        #expect(try r.audit(for: nil, limit: 1).count == 1)
+        #expect(try r.audit(for: "id-2", limit: 10).first?.outcome == "Network failure: reset")
+    }
+
+    @Test func aConnectionIdClaimedByANewIdSupersedesTheOldRowButKeepsItsTrace() throws {
+        let r = try Registry.inMemory()
+        try r.remember(Fixture.allocation("old", cid: "c", vn: "+918000000001"), how: "import")
+        try r.remember(Fixture.allocation("new", cid: "c", vn: "+918000000002"), how: "import")
+        #expect(try r.allocation(connectionId: "c")?.id == "new")
+        #expect(try r.allocation(id: "old") == nil)
+        #expect(try r.history(of: "old").count == 1)
+        #expect(try r.audit(for: "old", limit: 5).first?.action == "superseded")
+    }
+
+    @Test func observeFiresAfterAWriteFromASecondRegistryOnTheSameFile() async throws {
+        let dir = TempDir()
+        let watcher = try Registry(path: dir.registryPath)
+        let writer = try Registry(path: dir.registryPath)
+        let fired = Flag()
+        let token = watcher.observe { fired.hit() }
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(fired.count == 0, "nothing written yet")
+        try writer.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "import")
+        #expect(await eventually(3) { fired.count >= 1 })
+        let before = fired.count
+        try writer.audit(action: "refresh", target: "x", outcome: "ok")
+        #expect(await eventually(3) { fired.count > before })
+        withExtendedLifetime(token) {}
+    }
+
+    @Test func droppingTheObservationTokenStopsIt() async throws {
+        let dir = TempDir()
+        let r = try Registry(path: dir.registryPath)
+        let fired = Flag()
+        var token: AnyObject? = r.observe { fired.hit() }
+        _ = token
+        token = nil
+        try r.audit(action: "x", target: "y", outcome: "ok")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(fired.count == 0)
+    }
+}

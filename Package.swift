@@ -53,6 +53,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: v5),
+        // fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer; otherwise it replays fuzz/corpus.
+        .executableTarget(
+            name: "greenvn-fuzz", dependencies: ["GreenVNKit", "GreenVNStore"],
+            path: "Sources/GreenVNFuzz", swiftSettings: v5),
         .testTarget(name: "GreenVNKitTests", dependencies: ["GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "ClientTests",
@@ -66,7 +70,8 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNAppTests",
-            dependencies: ["GreenVNApp", "TerminalKit", "GreenVNStore", "GreenVNKit"], swiftSettings: v5),
+            dependencies: ["GreenVNApp", "TerminalKit", "GreenVNStore", "GreenVNKit"],
+            exclude: ["__Snapshots__"], swiftSettings: v5),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),

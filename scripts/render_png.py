@@ -50,8 +50,9 @@ def main():
     screen = pyte.Screen(cols, rows)
     stream = pyte.Stream(screen)
     with open(src, encoding="utf-8", errors="replace") as f:
-        # capture-pane ends lines with \n only; the terminal needs \r\n.
-        stream.feed(f.read().replace("\n", "\r\n"))
+        # capture-pane ends every line with \n; the terminal needs \r\n between lines, and a
+        # newline after the last one would scroll the top line away.
+        stream.feed("\r\n".join(f.read().rstrip("\n").split("\n")))
 
     regular = ImageFont.truetype(FONT_DIR + "DejaVuSansMono.ttf", SIZE)
     bold = ImageFont.truetype(FONT_DIR + "DejaVuSansMono-Bold.ttf", SIZE)

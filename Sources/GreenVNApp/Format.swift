@@ -36,7 +36,8 @@ enum Format {
         if s < 60 { return "\(s)s" }
         if s < 3_600 { return "\(s / 60)m \(twoDigits(s % 60))s" }
         if s < 86_400 { return "\(s / 3_600)h \(twoDigits((s % 3_600) / 60))m" }
-        return "\(s / 86_400)d \((s % 86_400) / 3_600)h"
+        if s < 100 * 86_400 { return "\(s / 86_400)d \((s % 86_400) / 3_600)h" }
+        return "\(s / 86_400)d"   // fits the 7-column list cell up to the 170-day maximum
     }
 
     /// The list's expires-in column: only live allocations count down.

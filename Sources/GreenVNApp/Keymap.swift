@@ -26,7 +26,7 @@ enum Command: Equatable, Hashable, Sendable {
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case nextTab, prevTab, showState(StateFilter)
     case nextSort, flipSort
-    case startFilter, startCommand, help, newAllocation, quit
+    case startFilter, back, startCommand, help, newAllocation, quit
     // the selected allocation
     case swapNow, swapWithPreferences, refresh, editParties, deallocate, copyVN
     // form and dialogs
@@ -62,37 +62,38 @@ enum Keymap {
         KeyBinding(keys: [.pageUp, .ctrl("b")], context: .list, action: .pageUp, help: "page up", label: "page"),
         KeyBinding(keys: [.char("g"), .home], context: .list, action: .top, help: "first allocation", label: "top"),
         KeyBinding(keys: [.char("G"), .end], context: .list, action: .bottom, help: "last allocation", label: "bottom"),
-        KeyBinding(keys: [.tab], context: .list, action: .nextTab, help: "next tab: active → vault → all", label: "tab"),
+        KeyBinding(keys: [.tab], context: .list, action: .nextTab, help: "next tab", label: "tab"),
         KeyBinding(keys: [.backTab], context: .list, action: .prevTab, help: "previous tab", label: "tab"),
         KeyBinding(keys: [.char("1")], context: .list, action: .showState(.active), help: "show active allocations", label: "active"),
-        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.vault), help: "show the vault (deallocated, expired)", label: "vault"),
+        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.vault), help: "show the vault", label: "vault"),
         KeyBinding(keys: [.char("3")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
-        KeyBinding(keys: [.char("o")], context: .list, action: .nextSort, help: "sort by the next column", label: "sort", inHintBar: true),
+        KeyBinding(keys: [.char("o")], context: .list, action: .nextSort, help: "sort by the next column", label: "sort"),
         KeyBinding(keys: [.char("O")], context: .list, action: .flipSort, help: "reverse the sort order", label: "reverse"),
-        KeyBinding(keys: [.char("/")], context: .list, action: .startFilter, help: "filter by number, id or connection_id", label: "filter", inHintBar: true),
-        KeyBinding(keys: [.char(":")], context: .list, action: .startCommand, help: "command line (:q :filter :state :sort :refresh :help)", label: "cmd"),
-        KeyBinding(keys: [.char("n")], context: .list, action: .newAllocation, help: "allocate a new virtual number", label: "new", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("n")], context: .list, action: .newAllocation, help: "allocate a new VN", label: "new", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("/")], context: .list, action: .startFilter, help: "filter (numbers, ids)", label: "filter", inHintBar: true),
+        KeyBinding(keys: [.escape], context: .list, action: .back, help: "back: clear the filter", label: "back"),
+        KeyBinding(keys: [.char(":")], context: .list, action: .startCommand, help: "command line", label: "cmd"),
         KeyBinding(keys: [.char("?"), .f(1)], context: .list, action: .help, help: "this help", label: "help", inHintBar: true),
         KeyBinding(keys: [.char("q")], context: .list, action: .quit, help: "quit", label: "quit", inHintBar: true),
         // The selected allocation
-        KeyBinding(keys: [.char("s")], context: .detail, action: .swapNow, help: "swap the VN now (any free VN)", label: "swap", mutates: true, inHintBar: true),
-        KeyBinding(keys: [.char("S")], context: .detail, action: .swapWithPreferences, help: "swap with preferences…", label: "swap…", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("s")], context: .detail, action: .swapNow, help: "swap now (any free VN)", label: "swap", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("S")], context: .detail, action: .swapWithPreferences, help: "swap with preferences…", label: "swap…", mutates: true),
         KeyBinding(keys: [.char("r")], context: .detail, action: .refresh, help: "refresh from the API", label: "refresh", inHintBar: true),
-        KeyBinding(keys: [.char("e")], context: .detail, action: .editParties, help: "edit parties, pins and usage…", label: "edit", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("e")], context: .detail, action: .editParties, help: "edit parties and pins…", label: "edit", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("d")], context: .detail, action: .deallocate, help: "deallocate (asks y/n)", label: "dealloc", mutates: true, inHintBar: true),
-        KeyBinding(keys: [.char("y")], context: .detail, action: .copyVN, help: "copy the VN to the clipboard", label: "copy", inHintBar: true),
+        KeyBinding(keys: [.char("y")], context: .detail, action: .copyVN, help: "copy the VN (OSC 52)", label: "copy", inHintBar: true),
         // New allocation form
         KeyBinding(keys: [.tab, .down], context: .form, action: .nextField, help: "next field", label: "next", inHintBar: true),
         KeyBinding(keys: [.backTab, .up], context: .form, action: .prevField, help: "previous field", label: "prev", inHintBar: true),
         KeyBinding(keys: [.enter], context: .form, action: .nextField, help: "next field", label: "next"),
-        KeyBinding(keys: [.char(" ")], context: .form, action: .nextChoice, help: "next choice (in a chooser; ←/→ too)", label: "choose"),
+        KeyBinding(keys: [.char(" ")], context: .form, action: .nextChoice, help: "next choice (choosers)", label: "choose"),
         KeyBinding(keys: [.ctrl("s")], context: .form, action: .submit, help: "allocate", label: "allocate", mutates: true, inHintBar: true),
-        KeyBinding(keys: [.escape], context: .form, action: .cancel, help: "cancel (asks if anything was typed)", label: "cancel", inHintBar: true),
+        KeyBinding(keys: [.escape], context: .form, action: .cancel, help: "cancel (asks if typed)", label: "cancel", inHintBar: true),
         KeyBinding(keys: [.f(1)], context: .form, action: .help, help: "this help", label: "help", inHintBar: true),
         // Swap and call-party dialogs
         KeyBinding(keys: [.tab, .down], context: .dialog, action: .nextField, help: "next field", label: "next", inHintBar: true),
         KeyBinding(keys: [.backTab, .up], context: .dialog, action: .prevField, help: "previous field", label: "prev"),
-        KeyBinding(keys: [.char(" ")], context: .dialog, action: .nextChoice, help: "next choice (in a chooser; ←/→ too)", label: "choose"),
+        KeyBinding(keys: [.char(" ")], context: .dialog, action: .nextChoice, help: "next choice (choosers)", label: "choose"),
         KeyBinding(keys: [.ctrl("s"), .enter], context: .dialog, action: .submit, help: "send", label: "send", mutates: true, inHintBar: true),
         KeyBinding(keys: [.escape], context: .dialog, action: .cancel, help: "cancel", label: "cancel", inHintBar: true),
         KeyBinding(keys: [.f(1)], context: .dialog, action: .help, help: "this help", label: "help"),
@@ -105,7 +106,7 @@ enum Keymap {
         KeyBinding(keys: [.enter], context: .command, action: .acceptInput, help: "run the command", label: "run", inHintBar: true),
         KeyBinding(keys: [.escape], context: .command, action: .cancelInput, help: "cancel", label: "cancel", inHintBar: true),
         // Any text input
-        KeyBinding(keys: [.left, .right], context: .edit, action: .cursorLeft, help: "move the cursor (change a choice)", label: "move"),
+        KeyBinding(keys: [.left, .right], context: .edit, action: .cursorLeft, help: "move (choosers: change)", label: "move"),
         KeyBinding(keys: [.home, .ctrl("a")], context: .edit, action: .lineStart, help: "start of the field", label: "home"),
         KeyBinding(keys: [.end, .ctrl("e")], context: .edit, action: .lineEnd, help: "end of the field", label: "end"),
         KeyBinding(keys: [.backspace], context: .edit, action: .deleteBack, help: "delete before the cursor", label: "bksp"),

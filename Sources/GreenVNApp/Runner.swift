@@ -65,16 +65,14 @@ final class Runner {
     /// Starts each effect; true when the console should quit.
     private func execute(_ effects: [Effect]) -> Bool {
         var quit = false
-        var seenPage = false
-        // The newest page request wins; older ones in the same batch are dropped here.
-        for effect in effects.reversed() {
+        // Only the newest page request of a batch is worth reading.
+        let lastPage = effects.lastIndex { if case .loadPage = $0 { return true } else { return false } }
+        for (i, effect) in effects.enumerated() {
             switch effect {
             case .quit:
                 quit = true
             case .loadPage(let request):
-                if seenPage { continue }
-                seenPage = true
-                loadPage(request)
+                if i == lastPage { loadPage(request) }
             case .loadDetail(let id):
                 loadDetail(id)
             case .perform(let ticket, let operation):

@@ -14,9 +14,14 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.size = Size(width: max(0, width), height: max(0, height))
         return state.scrollToCursor()
     case .tick(let now):
+        // A loaded row running out moves to the vault tab: read the page again.
+        let expired = state.list.rows.contains { r in
+            guard let e = r.expiresAt, r.allocation.state == .active else { return false }
+            return e > state.now && e <= now
+        }
         state.now = now
         state.toasts.removeAll { $0.until <= now }
-        return []
+        return expired ? state.reload() : []
     case .key(let key):
         return state.handle(key)
     case .command(let command):
@@ -79,6 +84,7 @@ extension AppState {
             return setQuery { $0.sort = next; $0.descending = next == .created }
         case .flipSort: return setQuery { $0.descending.toggle() }
         case .startFilter: mode = .filter(TextField(list.query.filter)); return []
+        case .back: return setQuery { $0.filter = "" }
         case .startCommand: mode = .command(TextField()); return []
         case .help: showHelp = true; return []
         case .newAllocation:
@@ -176,10 +182,13 @@ extension AppState {
             switch job.operation {
             case .allocate:
                 toast(.info, "Allocated \(vn) for \(a.allocation.connectionId)")
-                // Show the new allocation: it is active and the filter may hide it.
-                list.query.filter = ""
-                if list.query.state == .vault { list.query.state = .active }
-                list.selectedId = a.id
+                // Show the new allocation (active; the filter may hide it), unless the
+                // operator has moved on to something else meanwhile.
+                if mode == .browse && confirm == nil {
+                    list.query.filter = ""
+                    if list.query.state == .vault { list.query.state = .active }
+                    list.selectedId = a.id
+                }
             case .swap:
                 let before = job.vnBefore.map { "\($0) → " } ?? ""
                 toast(.info, "Swapped \(before)\(vn)")

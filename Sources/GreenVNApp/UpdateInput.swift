@@ -67,9 +67,8 @@ extension AppState {
             var vnBefore: String? = nil
             if case .swap(let a) = f.purpose { vnBefore = a.allocation.greenVN }
             if case .parties(let a) = f.purpose { vnBefore = a.allocation.greenVN }
-            let effects = start(operation, vnBefore: vnBefore)
-            f.ticket = nextTicket - 1
-            return effects
+            f.ticket = nextTicket   // the ticket start() is about to hand out
+            return start(operation, vnBefore: vnBefore)
         }
     }
 

@@ -16,8 +16,19 @@ public struct LeadAssistClient: LeadAssistAPI {
         self.settings = settings
         self.retry = retry ?? RetryPolicy(maxAttempts: settings.maxAttempts)
         self.logger = logger
-        self.http = HTTPClient.shared
+        self.http = Self.sharedHTTP
     }
+
+    /// One connection pool for the process (never shut down, like `HTTPClient.shared`), but
+    /// without the pool's own endless reconnecting: a refused connection fails at once and our
+    /// retry policy, which knows what is safe to resend, decides what happens next.
+    static let sharedHTTP: HTTPClient = {
+        var config = HTTPClient.Configuration()
+        config.connectionPool.retryConnectionEstablishment = false
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        config.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }()
 
     public func create(_ request: AllocationRequest) async throws -> Allocation {
         do {

@@ -74,19 +74,21 @@ public struct AllocationDraft: Equatable, Sendable {
 public struct SwapDraft: Equatable, Sendable {
     public var greenvn = ""
     public var region = ""
+    public var pinCode = ""
     public var type = ""
     public var strictness = false
 
-    public init(greenvn: String = "", region: String = "", type: String = "", strictness: Bool = false) {
+    public init(greenvn: String = "", region: String = "", pinCode: String = "", type: String = "", strictness: Bool = false) {
         self.greenvn = greenvn
         self.region = region
+        self.pinCode = pinCode
         self.type = type
         self.strictness = strictness
     }
 
     public func validate(normalizing: Bool = true) -> Result<SwapRequest, ValidationFailure> {
         var errors: [FieldError] = []
-        let prefs = Validate.preferences(greenvn: greenvn, region: region, pinCode: "", type: type,
+        let prefs = Validate.preferences(greenvn: greenvn, region: region, pinCode: pinCode, type: type,
                                          normalizing: normalizing, into: &errors)
         if !errors.blocking.isEmpty { return .failure(ValidationFailure(errors.blocking)) }
         return .success(SwapRequest(strictness: strictness ? true : (prefs.isEmpty ? nil : false), preferences: prefs))

@@ -143,9 +143,15 @@ public enum Wire {
 
     /// A create body as the raw draft the shared validation checks. Lenient on spelling
     /// (`type`/`number_type`, bool/string strictness, numeric/string pins).
-    public static func draft(fromCreate body: Data) throws -> AllocationDraft {
+    /// A request body must be one JSON object.
+    static func object(_ body: Data) throws -> JSONValue {
         let root = try JSONValue.parse(body)
         guard case .object = root else { throw GreenVNError.badResponse(httpStatus: 400, snippet: "body is not a JSON object") }
+        return root
+    }
+
+    public static func draft(fromCreate body: Data) throws -> AllocationDraft {
+        let root = try object(body)
         var d = AllocationDraft()
         d.connectionId = root["connection_id"]?.stringValue ?? ""
         d.apartyNumbers = rawList(root["aparty_numbers"])
@@ -166,16 +172,17 @@ public enum Wire {
 
     public static func draft(fromSwap body: Data) throws -> SwapDraft {
         if body.isEmpty { return SwapDraft() }
-        let root = try JSONValue.parse(body)
+        let root = try object(body)
         let prefs = root["preferences"]
         return SwapDraft(greenvn: prefs?["greenvn"]?.stringValue ?? "",
                          region: prefs?["region"]?.stringValue ?? "",
+                         pinCode: prefs?["pin_code"]?.stringValue ?? "",
                          type: (prefs?["number_type"] ?? prefs?["type"])?.stringValue ?? "",
                          strictness: root["strictness"]?.boolValue ?? false)
     }
 
     public static func draft(fromPartyUpdate body: Data) throws -> PartyDraft {
-        let root = try JSONValue.parse(body)
+        let root = try object(body)
         func list(_ key: String) -> [String]? { root[key].map(rawList) }
         return PartyDraft(apartyNumbers: list("aparty_numbers"), bpartyNumbers: list("bparty_numbers"),
                           apartyPins: list("aparty_pins"), bpartyPins: list("bparty_pins"),

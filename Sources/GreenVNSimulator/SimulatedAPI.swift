@@ -108,28 +108,15 @@ struct SimulatedAPI: Sendable {
         return vn
     }
 
-    /// The swap body is optional: empty (or blank) takes any free VN. Kit's SwapDraft has no
-    /// pin_code, so it is read and checked here with Kit's `PinCode` rule.
+    /// The swap body is optional: empty (or blank) takes any free VN.
     private static func swapRequest(_ body: Data) throws -> (SwapRequest, String?) {
         let blank = body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if blank { return (SwapRequest(), nil) }
-        guard let root = try? JSONValue.parse(body), case .object = root,
-              let draft = try? Wire.draft(fromSwap: body) else { throw unreadable(body) }
-        var errors: [FieldError] = []
-        var request: SwapRequest?
+        guard let draft = try? Wire.draft(fromSwap: body) else { throw unreadable(body) }
         switch draft.validate(normalizing: false) {
-        case .success(let r): request = r
-        case .failure(let f): errors = f.errors
+        case .success(let r): return (r, r.preferences.pinCode)
+        case .failure(let f): throw Refusal(f)
         }
-        var pinCode: String?
-        if let raw = root["preferences"]?["pin_code"]?.stringValue, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            switch PinCode.parse(raw) {
-            case .success(let p): pinCode = p
-            case .failure(let why): errors.append(FieldError(.pinCode, why))
-            }
-        }
-        if !errors.isEmpty { throw Refusal(ValidationFailure(errors)) }
-        return (request!, pinCode)
     }
 
     private static func unreadable(_ body: Data) -> Refusal {

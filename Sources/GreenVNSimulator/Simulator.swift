@@ -16,6 +16,12 @@ public final class Simulator: @unchecked Sendable {
     private var boundHost = "127.0.0.1"
     private var serverTask: Task<Void, Never>?
 
+    /// Where the embedded simulator keeps its state in a data directory: every process
+    /// (the TUI, CLI runs) must open this same file to see the same allocations.
+    public static func statePath(inDataDirectory dir: String) -> String {
+        (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/simulator-state.sqlite"
+    }
+
     public static let silentLogger = Logger(label: "greenvn.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Opens (or creates) the state; nothing listens until `start` or `run`.
@@ -33,6 +39,7 @@ public final class Simulator: @unchecked Sendable {
 
     /// Binds (port 0 = ephemeral) and serves in the background; returns once listening.
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws {
+        await stop()   // a second start rebinds rather than leaking the first server
         let (events, sink) = AsyncStream<Result<Int, any Error>>.makeStream()
         let app = application(host: host, port: port) { sink.yield(.success($0)) }
         let task = Task {

@@ -6,12 +6,12 @@ import GreenVNKit
 /// transaction that records an outcome). Each takes the open transaction's `Database`.
 enum AllocationRows {
     static func fetch(_ db: Database, id: String) throws -> StoredAllocation? {
-        try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE greenvn_id = ?", arguments: [id]).map(StoredAllocation.init(row:))
+        try db.row("SELECT * FROM allocation WHERE greenvn_id = ?", [id]).map(StoredAllocation.init(row:))
     }
 
     static func fetch(_ db: Database, connectionId: String) throws -> StoredAllocation? {
         guard !connectionId.isEmpty else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE connection_id = ?", arguments: [connectionId])
+        return try db.row("SELECT * FROM allocation WHERE connection_id = ?", [connectionId])
             .map(StoredAllocation.init(row:))
     }
 
@@ -19,8 +19,10 @@ enum AllocationRows {
     /// changed. A placeholder row for the same connection_id (pending, id unknown) is replaced and
     /// lends its request data (preferences, duration, created_at, expires_at). What we asked for
     /// at create is kept across swaps and refreshes.
+    /// `sentAt`: when the create that produced `answer` was sent (its creation time; else `now`).
     @discardableResult
-    static func remember(_ db: Database, _ answer: Allocation, how: String, request: AllocationRequest?, now: Date) throws -> StoredAllocation {
+    static func remember(_ db: Database, _ answer: Allocation, how: String, request: AllocationRequest?, now: Date,
+                         sentAt: Date? = nil) throws -> StoredAllocation {
         let at = Millis.round(now)
         var a = answer
         if var s = try fetch(db, id: a.greenvnId) {
@@ -39,7 +41,7 @@ enum AllocationRows {
             if oldVN != a.greenVN { try VNHistory.append(db, id: a.greenvnId, old: oldVN, new: a.greenVN, how: how, now: at) }
             return s
         }
-        var s = StoredAllocation(allocation: a, createdAt: at, updatedAt: at, lastSyncedAt: at)
+        var s = StoredAllocation(allocation: a, createdAt: sentAt.map(Millis.round) ?? at, updatedAt: at, lastSyncedAt: at)
         if let other = try fetch(db, connectionId: a.connectionId) {
             if other.status == .known {
                 try supersede(db, connectionId: a.connectionId, by: a.greenvnId, now: at)
@@ -47,9 +49,12 @@ enum AllocationRows {
                 s.preferences = other.preferences
                 s.strictness = other.strictness
                 s.durationText = other.durationText
-                s.createdAt = other.createdAt
-                s.expiresAt = other.expiresAt
-                try db.execute(sql: "DELETE FROM allocation WHERE greenvn_id = ?", arguments: [other.id])
+                if sentAt == nil {
+                    // allocated at an unknown earlier attempt: the placeholder's time is the earliest
+                    s.createdAt = other.createdAt
+                    s.expiresAt = other.expiresAt
+                }
+                try db.run("DELETE FROM allocation WHERE greenvn_id = ?", [other.id])
             }
         }
         if let r = request { adopt(r, into: &s) }
@@ -69,7 +74,7 @@ enum AllocationRows {
     /// newer answer wins the row; the old id stays findable in the audit log and VN history.
     private static func supersede(_ db: Database, connectionId: String, by newId: String, now: Date) throws {
         guard let old = try fetch(db, connectionId: connectionId), old.id != newId else { return }
-        try db.execute(sql: "DELETE FROM allocation WHERE greenvn_id = ?", arguments: [old.id])
+        try db.run("DELETE FROM allocation WHERE greenvn_id = ?", [old.id])
         if old.status == .known {
             try AuditLog.append(db, action: "superseded", target: old.id, connectionId: connectionId,
                                 outcome: "Lead Assist now answers greenvn_id \(newId) for connection_id \(connectionId); this row (VN \(old.allocation.greenVN)) was replaced",
@@ -88,8 +93,8 @@ enum AllocationRows {
     static func settleIdUnknown(_ db: Database, _ r: AllocationRequest, now: Date) throws -> StoredAllocation {
         if let s = try fetch(db, connectionId: r.connectionId) {
             if s.status == .known { return s }
-            try db.execute(sql: "UPDATE allocation SET status = 'id_unknown', updated_at = ? WHERE greenvn_id = ?",
-                           arguments: [Millis.from(now), s.id])
+            try db.run("UPDATE allocation SET status = 'id_unknown', updated_at = ? WHERE greenvn_id = ?",
+                           [Millis.from(now), s.id])
             return try fetch(db, id: s.id)!
         }
         let s = StoredAllocation.placeholder(for: r, status: .idUnknown, now: now)
@@ -99,12 +104,12 @@ enum AllocationRows {
 
     /// The create was refused: its pending row goes (a known or id_unknown row stays).
     static func dropPending(_ db: Database, connectionId: String) throws {
-        try db.execute(sql: "DELETE FROM allocation WHERE connection_id = ? AND status = 'pending'", arguments: [connectionId])
+        try db.run("DELETE FROM allocation WHERE connection_id = ? AND status = 'pending'", [connectionId])
     }
 
     /// Lead Assist says it is already deleted (code 22).
     static func markVault(_ db: Database, id: String, now: Date) throws {
-        try db.execute(sql: "UPDATE allocation SET state = 'vault', updated_at = ?, last_synced_at = ? WHERE greenvn_id = ?",
-                       arguments: [Millis.from(now), Millis.from(now), id])
+        try db.run("UPDATE allocation SET state = 'vault', updated_at = ?, last_synced_at = ? WHERE greenvn_id = ?",
+                       [Millis.from(now), Millis.from(now), id])
     }
 }

@@ -56,9 +56,9 @@ enum AuditLog {
 
     static func append(_ db: Database, action: String, target: String, connectionId: String? = nil,
                        outcome: String, now: Date) throws {
-        try db.execute(
-            sql: "INSERT INTO audit (at, user, action, target, connection_id, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [Millis.from(now), OSUser.name, action, target, connectionId, outcome])
+        try db.run(
+            "INSERT INTO audit (at, user, action, target, connection_id, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+            [Millis.from(now), OSUser.name, action, target, connectionId, outcome])
     }
 
     static func outcome(of error: Error) -> String {
@@ -73,12 +73,12 @@ enum AuditLog {
         let rows: [Row]
         if let target {
             let cid = try String.fetchOne(db, sql: "SELECT connection_id FROM allocation WHERE greenvn_id = ?", arguments: [target])
-            rows = try Row.fetchAll(db, sql: """
+            rows = try db.rows("""
                 SELECT * FROM audit WHERE target = ? OR target = ? OR connection_id = ? OR connection_id = ?
                 ORDER BY id DESC LIMIT ?
-                """, arguments: [target, cid ?? target, target, cid ?? target, max(0, limit)])
+                """, [target, cid ?? target, target, cid ?? target, max(0, limit)])
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)])
+            rows = try db.rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [max(0, limit)])
         }
         return rows.map {
             AuditEntry(at: Millis.date($0["at"] as Int64), user: $0["user"], action: $0["action"],
@@ -89,13 +89,13 @@ enum AuditLog {
 
 enum VNHistory {
     static func append(_ db: Database, id: String, old: String?, new: String, how: String, now: Date) throws {
-        try db.execute(sql: "INSERT INTO vn_history (greenvn_id, old_vn, new_vn, at, how) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id, old, new, Millis.from(now), how])
+        try db.run("INSERT INTO vn_history (greenvn_id, old_vn, new_vn, at, how) VALUES (?, ?, ?, ?, ?)",
+                       [id, old, new, Millis.from(now), how])
     }
 
     /// Oldest first.
     static func changes(_ db: Database, of id: String) throws -> [VNChange] {
-        try Row.fetchAll(db, sql: "SELECT * FROM vn_history WHERE greenvn_id = ? ORDER BY at, id", arguments: [id]).map {
+        try db.rows("SELECT * FROM vn_history WHERE greenvn_id = ? ORDER BY at, id", [id]).map {
             VNChange(greenvnId: $0["greenvn_id"], oldVN: $0["old_vn"], newVN: $0["new_vn"],
                      at: Millis.date($0["at"] as Int64), how: $0["how"])
         }

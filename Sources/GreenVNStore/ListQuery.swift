@@ -25,36 +25,71 @@ public struct ListQuery: Equatable, Sendable {
 
 /// The SQL of a list query. Effective state is computed here from `now`: no network, no sweep.
 /// Ties are broken by rowid (insertion order) in the same direction, so paging is stable.
+///
+/// Plans at 1M rows: a tab whose rows are few (an active tab of recent allocations among a
+/// million expired ones) is read through its condition's index and sorted (`sparse`); a tab
+/// whose rows are many is read in the order of the sort column's index, checking the condition
+/// inside that index (`dense`: the condition's columns get a unary + so SQLite does not pick the
+/// condition's index and then sort a million rows). A bounded probe tells which.
 struct ListSQL {
-    let whereClause: String
-    let arguments: StatementArguments
+    let query: ListQuery
+    let nowMs: Int64
+    let term: String
     let column: String
     let descending: Bool
 
+    /// Above this many rows a tab is dense: its rows are at least this share of the registry,
+    /// so an ordered scan finds a page quickly; below it, sorting them is cheap.
+    static let denseThreshold = 20_000
+
     init(_ q: ListQuery, now: Date) {
+        query = q
+        nowMs = Millis.from(now)
+        term = q.filter.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        column = Self.column(q.sort)
+        descending = q.descending
+    }
+
+    /// The tab condition (`dense`: not usable by an index) and the text filter.
+    func whereClause(dense: Bool = false) -> (String, StatementArguments) {
+        let p = dense ? "+" : ""
         var conditions: [String] = []
         var args: StatementArguments = []
-        let nowMs = Millis.from(now)
-        switch q.state {
+        switch query.state {
         case .active:
-            conditions.append("state = 'active' AND (expires_at IS NULL OR expires_at > ?)")
+            conditions.append("\(p)state = 'active' AND \(p)expires_at > ?")
             args += [nowMs]
         case .vault:
-            conditions.append("(state = 'vault' OR expires_at <= ?)")
+            conditions.append("(\(p)state = 'vault' OR (\(p)state = 'active' AND \(p)expires_at <= ?))")
             args += [nowMs]
         case .all:
             break
         }
-        let term = q.filter.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if !term.isEmpty {
-            // instr over a lowercase column: no LIKE wildcards to escape, measurably faster.
+            // instr over a lowercase column: no LIKE wildcards to escape, and faster than LIKE.
             conditions.append("instr(search, ?) > 0")
             args += [term]
         }
-        whereClause = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
-        arguments = args
-        column = Self.column(q.sort)
-        descending = q.descending
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), args)
+    }
+
+    /// The tab's rows through the condition's index, at most `limit` of them (the probe).
+    func probeSQL(limit: Int) -> (String, StatementArguments)? {
+        switch query.state {
+        case .all: return nil
+        case .active, .vault:
+            let (cond, args) = ListSQL(ListQuery(state: query.state), now: Millis.date(nowMs)).whereClause()
+            return ("SELECT COUNT(*) FROM (SELECT 1 FROM allocation INDEXED BY allocation_state_expires WHERE \(cond) LIMIT ?)",
+                    args + [limit])
+        }
+    }
+
+    /// The page: sparse → through the condition's index then sorted; dense → in the order index.
+    func pageSQL(sparse: Bool) -> (String, StatementArguments) {
+        let useDense = !sparse && query.sort != .expires
+        let (cond, args) = whereClause(dense: useDense)
+        let from = sparse && query.state != .all ? "allocation INDEXED BY allocation_state_expires" : "allocation"
+        return ("SELECT * FROM \(from) WHERE \(cond) ORDER BY \(orderBy) LIMIT ? OFFSET ?", args)
     }
 
     static func column(_ s: SortColumn) -> String {
@@ -76,7 +111,7 @@ struct ListSQL {
     }
 
     /// Rows that come before the row whose sort key is `key` and rowid is `rowid` (NULLs sort
-    /// first ascending, last descending, as SQLite does).
+    /// first ascending, last descending, as SQLite does; only connection_id may be NULL).
     func before(key: DatabaseValue, rowid: Int64) -> (String, StatementArguments) {
         let c = column
         if key.isNull {

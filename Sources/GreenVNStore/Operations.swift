@@ -71,6 +71,7 @@ public final class Operations: @unchecked Sendable {
     func attempt(_ r: AllocationRequest, isRetry: Bool) async -> Outcome {
         let cid = r.connectionId
         let answer: Allocation
+        let sentAt = now()
         do {
             answer = try await api.create(r)
         } catch {
@@ -114,7 +115,7 @@ public final class Operations: @unchecked Sendable {
             let at = now()
             do {
                 let s = try await registry.writeAsync { [a] db in
-                    let s = try AllocationRows.remember(db, a, how: "allocate", request: r, now: at)
+                    let s = try AllocationRows.remember(db, a, how: "allocate", request: r, now: at, sentAt: sentAt)
                     try AuditLog.append(db, action: "allocate", target: a.greenvnId, connectionId: cid, outcome: AuditLog.ok, now: at)
                     try Outbox.delete(db, connectionId: cid)
                     return s

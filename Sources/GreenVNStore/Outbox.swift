@@ -39,19 +39,18 @@ enum Outbox {
     }
 
     static func fetch(_ db: Database, connectionId: String) throws -> OutboxEntry? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE connection_id = ?", arguments: [connectionId]).map(entry)
+        try db.row("SELECT * FROM outbox WHERE connection_id = ?", [connectionId]).map(entry)
     }
 
     static func all(_ db: Database) throws -> [OutboxEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at, connection_id").map(entry)
+        try db.rows("SELECT * FROM outbox ORDER BY created_at, connection_id").map(entry)
     }
 
-    /// May this process send the entry now? Not while another live process, or another task of
-    /// this one, is sending it.
+    /// May this process send the entry now? Not while another live process is sending it. The
+    /// caller holds the connection_id in `InFlight`, so no other task of this process is.
     static func isClaimable(_ e: OutboxEntry, now: Date) -> Bool {
-        if InFlight.contains(e.connectionId) { return false }
         guard let pid = e.ownerPid else { return true }
-        if pid == getpid() { return true }              // ours, but no task of ours holds it: a dead attempt
+        if pid == getpid() { return true }              // ours, and no task of ours holds it: a dead attempt
         if let sent = e.sentAt, now.timeIntervalSince(sent) > leaseSeconds { return true }
         return !processIsAlive(pid)
     }
@@ -63,32 +62,32 @@ enum Outbox {
 
     /// Writes a new entry (and its pending row) leased to this process.
     static func insert(_ db: Database, _ r: AllocationRequest, now: Date) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO outbox (connection_id, request, created_at, attempts, owner_pid, sent_at)
             VALUES (?, ?, ?, 1, ?, ?)
-            """, arguments: [r.connectionId, encode(r), Millis.from(now), getpid(), Millis.from(now)])
+            """, [r.connectionId, encode(r), Millis.from(now), getpid(), Millis.from(now)])
         try AllocationRows.addPendingIfAbsent(db, r, now: now)
     }
 
     /// Takes the lease if the entry is unchanged since `seen` was read (compare-and-swap: two
     /// processes reconciling at once send it once).
     static func claim(_ db: Database, _ seen: OutboxEntry, now: Date) throws -> Bool {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE outbox SET owner_pid = ?, sent_at = ?, attempts = attempts + 1
             WHERE connection_id = ? AND attempts = ? AND owner_pid IS ? AND sent_at IS ?
-            """, arguments: [getpid(), Millis.from(now), seen.connectionId, seen.attempts, seen.ownerPid,
+            """, [getpid(), Millis.from(now), seen.connectionId, seen.attempts, seen.ownerPid,
                              seen.sentAt.map(Millis.from)])
         return db.changesCount == 1
     }
 
     /// The attempt ended without an outcome: keep the entry, free the lease for the next reconcile.
     static func release(_ db: Database, connectionId: String, error: String) throws {
-        try db.execute(sql: "UPDATE outbox SET owner_pid = NULL, last_error = ? WHERE connection_id = ?",
-                       arguments: [error, connectionId])
+        try db.run("UPDATE outbox SET owner_pid = NULL, last_error = ? WHERE connection_id = ?",
+                       [error, connectionId])
     }
 
     static func delete(_ db: Database, connectionId: String) throws {
-        try db.execute(sql: "DELETE FROM outbox WHERE connection_id = ?", arguments: [connectionId])
+        try db.run("DELETE FROM outbox WHERE connection_id = ?", [connectionId])
     }
 }
 

@@ -68,7 +68,6 @@ extension Operations {
         guard InFlight.insert(cid) else { return .pending }
         defer { InFlight.remove(cid) }
         let at = now()
-        print("DBG resend", e, Outbox.isClaimable(e, now: at))
         guard Outbox.isClaimable(e, now: at) else { return .pending }
         guard let r = e.request else {
             try? await registry.writeAsync { db in
@@ -81,9 +80,7 @@ extension Operations {
         } catch {
             return .failed("cannot lease the outbox entry for \(cid): \(Registry.describe(error))")
         }
-        let o = await attempt(r, isRetry: true)
-        print("DBG outcome", o)
-        switch o {
+        switch await attempt(r, isRetry: true) {
         case .allocated(let s): return .confirmed(s)
         case .idUnknown: return .idUnknown
         case .refused(let e): return .refused(e)

@@ -3,7 +3,8 @@ import GRDB
 /// The registry's tables, created and evolved by one `DatabaseMigrator` from the first release on.
 /// A migration, once shipped, is never edited: add "v2", "v3"… below it.
 ///
-/// Times are INTEGER milliseconds since 1970 (exact round trips, cheap comparisons with `now`).
+/// Times are INTEGER milliseconds since 1970 (exact round trips, cheap comparisons with `now`);
+/// an unknown expiry is stored as `Expiry.unknown` (far future) so every tab is one index range.
 /// Lists (numbers, pins) are JSON text.
 enum Schema {
     static var migrator: DatabaseMigrator {
@@ -34,18 +35,39 @@ enum Schema {
                   created_at INTEGER NOT NULL,
                   updated_at INTEGER NOT NULL,
                   last_synced_at INTEGER,
-                  expires_at INTEGER,
+                  expires_at INTEGER NOT NULL,          -- Expiry.unknown when not known
                   status TEXT NOT NULL DEFAULT 'known',
                   search TEXT NOT NULL DEFAULT ''
                 );
-                -- paging: active tab by creation (the default screen), every tab by creation,
-                -- by VN, by expiry (and the expired count: state = 'active' AND expires_at <= now)
-                CREATE INDEX allocation_state_created ON allocation(state, created_at);
-                CREATE INDEX allocation_created ON allocation(created_at);
-                CREATE INDEX allocation_green_vn ON allocation(green_vn);
+                -- Paging at 1M rows. Each ordering index also carries (state, expires_at), so the
+                -- tab condition is checked inside the index, without reading the row:
+                -- the active tab by creation (the default screen), every tab by creation, by VN.
+                CREATE INDEX allocation_state_created ON allocation(state, created_at, expires_at);
+                CREATE INDEX allocation_created ON allocation(created_at, state, expires_at);
+                CREATE INDEX allocation_green_vn ON allocation(green_vn, state, expires_at);
+                -- the tab conditions themselves (active: state = 'active' AND expires_at > now;
+                -- expired: state = 'active' AND expires_at <= now) and the sort by expiry
                 CREATE INDEX allocation_state_expires ON allocation(state, expires_at);
                 -- the few rows that need the operator (pending, id_unknown): a tiny partial index
                 CREATE INDEX allocation_unsettled ON allocation(created_at) WHERE status != 'known';
+
+                -- Row counts kept by triggers, so the tab counters never count a million rows.
+                CREATE TABLE tally (key TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO tally (key, n) VALUES ('active', 0), ('vault', 0), ('unsettled', 0);
+                CREATE TRIGGER allocation_tally_insert AFTER INSERT ON allocation BEGIN
+                  UPDATE tally SET n = n + 1 WHERE key = NEW.state;
+                  UPDATE tally SET n = n + 1 WHERE key = 'unsettled' AND NEW.status != 'known';
+                END;
+                CREATE TRIGGER allocation_tally_delete AFTER DELETE ON allocation BEGIN
+                  UPDATE tally SET n = n - 1 WHERE key = OLD.state;
+                  UPDATE tally SET n = n - 1 WHERE key = 'unsettled' AND OLD.status != 'known';
+                END;
+                CREATE TRIGGER allocation_tally_update AFTER UPDATE OF state, status ON allocation BEGIN
+                  UPDATE tally SET n = n - 1 WHERE key = OLD.state;
+                  UPDATE tally SET n = n + 1 WHERE key = NEW.state;
+                  UPDATE tally SET n = n - 1 WHERE key = 'unsettled' AND OLD.status != 'known';
+                  UPDATE tally SET n = n + 1 WHERE key = 'unsettled' AND NEW.status != 'known';
+                END;
 
                 CREATE TABLE vn_history (
                   id INTEGER PRIMARY KEY,

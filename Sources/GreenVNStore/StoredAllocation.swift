@@ -62,6 +62,14 @@ public let defaultAllocationLifetime: TimeInterval = 86_400
 
 // MARK: - row ⇄ struct
 
+/// An unknown expiry, stored as a far-future time (year ~2255): never "expired", sorts last
+/// ascending, and keeps `expires_at` NOT NULL so each tab condition is a single index range.
+enum Expiry {
+    static let unknown: Int64 = 9_000_000_000_000
+    static func stored(_ d: Date?) -> Int64 { d.map(Millis.from) ?? unknown }
+    static func date(_ ms: Int64) -> Date? { ms >= unknown ? nil : Millis.date(ms) }
+}
+
 enum Millis {
     static func from(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
@@ -82,12 +90,25 @@ enum JSONList {
 
     static func encode(_ items: [Int]) -> String { "[" + items.map(String.init).joined(separator: ",") + "]" }
 
+    /// Our own compact encoding is read without a JSON decoder (a page decodes hundreds of
+    /// lists); anything else (escapes, spaces, a hand-edited row) goes through JSONValue.
     static func strings(_ text: String) -> [String] {
+        if text == "[]" { return [] }
+        if text.utf8.count >= 4, text.hasPrefix("[\""), text.hasSuffix("\"]"), !text.contains("\\") {
+            let inner = text.dropFirst(2).dropLast(2)
+            let parts = inner.components(separatedBy: "\",\"")
+            if !parts.contains(where: { $0.contains("\"") }) { return parts }
+        }
         guard let v = try? JSONValue.parse(Data(text.utf8)), let items = v.arrayValue else { return [] }
         return items.compactMap(\.stringValue)
     }
 
     static func ints(_ text: String) -> [Int] {
+        if text == "[]" { return [] }
+        if text.hasPrefix("["), text.hasSuffix("]") {
+            let parts = text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+            if parts.allSatisfy({ $0 != nil }) { return parts.map { $0! } }
+        }
         guard let v = try? JSONValue.parse(Data(text.utf8)), let items = v.arrayValue else { return [] }
         return items.compactMap { $0.stringValue.flatMap { Int($0) } }
     }
@@ -133,7 +154,7 @@ extension StoredAllocation {
         self.init(allocation: allocation, preferences: prefs, strictness: row["strictness"],
                   durationText: row["duration"],
                   createdAt: Millis.date(row["created_at"] as Int64), updatedAt: Millis.date(row["updated_at"] as Int64),
-                  lastSyncedAt: Millis.date(row["last_synced_at"] as Int64?), expiresAt: Millis.date(row["expires_at"] as Int64?),
+                  lastSyncedAt: Millis.date(row["last_synced_at"] as Int64?), expiresAt: Expiry.date(row["expires_at"]),
                   status: RecordStatus(rawValue: row["status"]) ?? .known)
     }
 
@@ -149,14 +170,14 @@ extension StoredAllocation {
                 JSONList.encode(a.apartyPins), JSONList.encode(a.bpartyPins), a.usage.rawValue, a.state.rawValue,
                 a.greenVN, a.flowId, preferences.greenvn, preferences.region?.rawValue, preferences.pinCode,
                 preferences.type?.rawValue, strictness, durationText,
-                Millis.from(createdAt), Millis.from(updatedAt), lastSyncedAt.map(Millis.from), expiresAt.map(Millis.from),
+                Millis.from(createdAt), Millis.from(updatedAt), lastSyncedAt.map(Millis.from), Expiry.stored(expiresAt),
                 status.rawValue, searchText]
     }
 
     /// Inserts, or replaces the row with the same greenvn_id (keeping its rowid).
     func save(_ db: Database) throws {
         let placeholders = Array(repeating: "?", count: 22).joined(separator: ",")
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO allocation (\(Self.columns)) VALUES (\(placeholders))
             ON CONFLICT(greenvn_id) DO UPDATE SET
               connection_id = excluded.connection_id, aparty_numbers = excluded.aparty_numbers,
@@ -168,7 +189,7 @@ extension StoredAllocation {
               created_at = excluded.created_at, updated_at = excluded.updated_at,
               last_synced_at = excluded.last_synced_at, expires_at = excluded.expires_at,
               status = excluded.status, search = excluded.search
-            """, arguments: arguments)
+            """, arguments)
     }
 
     /// A placeholder row built from a create request (`.pending` or `.idUnknown`).

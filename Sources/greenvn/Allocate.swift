@@ -42,7 +42,7 @@ struct Allocate: AsyncParsableCommand {
         // Refused before anything is sent, with every invalid field named.
         let (request, warnings) = try draft.validate().get()
         Output.warnings(warnings)
-        let session = try await Session.open(connection, quiet: output.json)
+        let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.allocate(request)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }

@@ -12,7 +12,7 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try GreenvnID.check(greenvnId)
-        let session = try await Session.open(connection, quiet: output.json)
+        let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.refresh(greenvnId)
             if output.json { Output.json(stored.allocation) } else {
@@ -41,7 +41,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         try GreenvnID.check(greenvnId)
-        let session = try await Session.open(connection, quiet: output.json)
+        let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.importAllocation(greenvnId)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
@@ -70,7 +70,7 @@ struct Deallocate: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let session = try await Session.open(connection, quiet: output.json)
+        let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.deallocate(greenvnId)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }

@@ -10,6 +10,7 @@ struct Swap: AsyncParsableCommand {
     @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
     @Option(help: "Preferred VN (E.164).") var greenvn: String = ""
     @Option(help: "Preferred region: \(Region.allCases.map(\.rawValue).joined(separator: " ")).") var region: String = ""
+    @Option(name: .customLong("pin-code"), help: "Preferred region by 6-digit PIN code.") var pinCode: String = ""
     @Option(help: "Preferred number type: mobile or landline.") var type: String = ""
     @Flag(help: "Swap only if every preference can be met.") var strict = false
     @OptionGroup var connection: ConnectionOptions
@@ -17,8 +18,8 @@ struct Swap: AsyncParsableCommand {
 
     func run() async throws {
         try GreenvnID.check(greenvnId)
-        let request = try SwapDraft(greenvn: greenvn, region: region, type: type, strictness: strict).validate().get()
-        let session = try await Session.open(connection, quiet: output.json)
+        let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
+        let session = try await Session.open(connection)
         let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
         do {
             let stored = try await session.operations.swap(greenvnId, request)

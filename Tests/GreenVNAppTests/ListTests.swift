@@ -81,6 +81,25 @@ import TerminalKit
         #expect(h.state.selected?.status == .idUnknown, "still on the same allocation")
     }
 
+    @Test func escInTheListClearsTheFilter() {
+        var h = Harness()
+        h.press(.char("/")); h.type("order"); h.press(.enter)
+        #expect(h.state.list.count == 1)
+        h.press(.escape)
+        #expect(h.state.list.query.filter == "")
+        #expect(h.state.list.count == 4)
+        #expect(h.state.selected?.allocation.connectionId == "order-1001")
+    }
+
+    @Test func anAllocationRunningOutMovesToTheVaultTab() {
+        var h = Harness()
+        h.send(.tick(now.addingTimeInterval(7_100)))
+        #expect(h.state.list.count == 4)
+        h.send(.tick(now.addingTimeInterval(7_171)))   // the first row's expiry passes
+        #expect(h.state.list.count == 3)
+        #expect(h.state.counts.vault == 3)
+    }
+
     @Test func emptyFilterResultSaysHowToGetBack() {
         var h = Harness()
         h.press(.char("/"))
@@ -128,7 +147,7 @@ import TerminalKit
         h.press(.char("G"), .char("d"))   // the id-unknown row
         #expect(h.state.confirm == nil)
         #expect(h.state.toasts.last?.text.contains("greenvn import ID") == true)
-        #expect(h.screen().contains("allocated, id unknown — greenvn import ID"))
+        #expect(h.screen().contains("allocated, id unknown —"), "the detail pane says what the row is")
     }
 
     @Test func oneChangeAtATimePerAllocation() {
@@ -139,6 +158,18 @@ import TerminalKit
         h.send(.operationDone(ticket: 1, .failure(message: "No answer from Lead Assist within 30s.", error: .timeout(seconds: 30))))
         #expect(h.state.toasts.last?.text == "Swapping failed: No answer from Lead Assist within 30s.")
         #expect(h.state.inFlight.isEmpty)
+    }
+
+    @Test func theSelectedRowIsReverseVideoSoItShowsWithoutColour() {
+        var h = Harness()
+        h.press(.char("j"))
+        var c = Canvas(width: 120, height: 36)
+        render(h.state, into: &c)
+        let rowY = h.state.layout.list.y + 2 + 1   // frame, header, second row
+        #expect(c[x: 5, y: rowY].style.reverse)
+        #expect(c[x: 60, y: rowY].style.reverse)
+        #expect(!c[x: 5, y: rowY - 1].style.reverse)
+        #expect(!c[x: 5, y: rowY + 1].style.reverse)
     }
 
     @Test func clockDrivesCountdownsAndToastsFade() {

@@ -119,6 +119,7 @@ struct Harness {
                          readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
         send(.resize(width: width, height: height))
         if start { send(.start) }
+        effects = []
     }
 
     mutating func send(_ action: Action) {
@@ -186,7 +187,12 @@ func assertSnapshot(_ name: String, _ state: AppState, width: Int, height: Int, 
     }
     if expected != actual {
         func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
-        Issue.record("Snapshot \(file.lastPathComponent) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))",
+        // Both frames go to stdout: the test log keeps long multi-line text intact there.
+        print("Snapshot \(file.lastPathComponent) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))")
+        let firstDiff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false),
+                            actual.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
+        let at = firstDiff.map { " first at line \($0.offset + 1): expected \"\($0.element.0)\", got \"\($0.element.1)\"" } ?? ""
+        Issue.record(Comment(rawValue: "Snapshot \(file.lastPathComponent) differs (both frames printed above)" + at),
                      sourceLocation: sourceLocation)
     }
 }

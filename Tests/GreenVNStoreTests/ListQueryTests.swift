@@ -49,7 +49,7 @@ import Testing
             case .bparty: return JSONList.encode(s.allocation.bpartyNumbers)
             case .usage: return s.allocation.usage.rawValue
             case .state: return s.allocation.state.rawValue
-            case .expires: return s.expiresAt.map { String(format: "%020.3f", $0.timeIntervalSince1970) }
+            case .expires: return s.expiresAt.map { String(format: "%020.3f", $0.timeIntervalSince1970) } ?? "~"   // unknown: last ascending
             case .created: return String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
             }
         }
@@ -129,6 +129,55 @@ import Testing
         #expect(vaultTab[0].effectiveState(now: t.addingTimeInterval(599)) == .active)
         #expect(vaultTab[1].effectiveState(now: t) == .vault)
         #expect(try r.count(ListQuery(state: .active), now: t.addingTimeInterval(600)) == 2)
+        for dt in [-1.0, 0, 599, 600, 86_400, 1e9] { try checkCounts(r, now: t.addingTimeInterval(dt)) }
+    }
+
+    /// Above the probe thresholds the plans change (dense tabs, the other side of the tally):
+    /// the answers must not.
+    @Test func largeTabsGiveTheSameAnswersAsSmallOnes() throws {
+        let r = try Registry.inMemory()
+        let t = Fixture.t0
+        let n = 60_000
+        try r.write { db in
+            try db.execute(sql: """
+                WITH RECURSIVE seq(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM seq WHERE j < ? - 1)
+                INSERT INTO allocation (greenvn_id, connection_id, usage, state, green_vn, created_at, updated_at, expires_at, status, search)
+                SELECT printf('id-%06d', j), printf('c-%06d', j), 'twoway', CASE WHEN j % 7 = 0 THEN 'vault' ELSE 'active' END,
+                       printf('+9170%08d', (j * 7919) % 100000), ? + j, ? + j, ? + j + 1000, 'known', printf('id-%06d', j)
+                FROM seq
+                """, arguments: [n, Millis.from(t), Millis.from(t), Millis.from(t)])
+        }
+        for dt in [0.0, 10, 25, 40, 59, 61, 100] {           // seconds: from nothing expired to all expired
+            let now = t.addingTimeInterval(dt)
+            try checkCounts(r, now: now)
+            for state in [StateFilter.active, .vault] {
+                for sort in [SortColumn.created, .vn, .expires, .connectionId] {
+                    for desc in [false, true] {
+                        let q = ListQuery(state: state, sort: sort, descending: desc)
+                        let page = try r.page(q, offset: 100, limit: 20, now: now)
+                        let expectedCount = try r.count(q, now: now)
+                        #expect(page.count == max(0, min(20, expectedCount - 100)))
+                        for (i, s) in page.enumerated() {
+                            #expect(s.effectiveState(now: now) == .active ? state == .active : state == .vault)
+                            if i == 0 || i == page.count - 1 { #expect(try r.index(of: s.id, in: q, now: now) == 100 + i) }
+                        }
+                        #expect(zip(page, page.dropFirst()).allSatisfy { a, b in
+                            let (ka, kb) = (Self.key(a, sort), Self.key(b, sort))
+                            return ka == kb ? true : (desc ? ka > kb : ka < kb)
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    static func key(_ s: StoredAllocation, _ sort: SortColumn) -> String {
+        switch sort {
+        case .created: return String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
+        case .expires: return String(format: "%020.3f", s.expiresAt?.timeIntervalSince1970 ?? 1e13)
+        case .vn: return s.allocation.greenVN
+        default: return s.allocation.connectionId
+        }
     }
 
     @Test func filterIsCaseInsensitiveAndTakesNoWildcards() throws {

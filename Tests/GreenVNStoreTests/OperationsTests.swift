@@ -36,7 +36,7 @@ import Testing
     @Test func theOutboxEntryIsWrittenBeforeTheRequestIsSent() async throws {
         api.inject(.hang, on: "create")
         let task = Task { try await ops.allocate(Fixture.request("order-slow")) }
-        #expect(await eventually { api.callCount("create") == 1 })
+        #expect(await eventually(60) { api.callCount("create") == 1 })
         // the request is on its way: the entry and a pending row are already on disk
         let other = try Registry(path: dir.registryPath)
         #expect(try other.outbox().map(\.connectionId) == ["order-slow"])
@@ -79,6 +79,20 @@ import Testing
         #expect(await ops2.reconcile().isEmpty)
     }
 
+    @Test func aCreateConfirmedLaterIsDatedFromTheSendThatLanded() async throws {
+        let t0 = Fixture.t0
+        ops.now = { t0 }
+        api.inject(.fail(.network("down")), on: "create")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("late-1", duration: "1h")) }
+        #expect(try registry.allocation(connectionId: "late-1")?.createdAt == t0)
+        let later = Operations(api: api, registry: registry)
+        later.now = { t0.addingTimeInterval(86_400) }
+        let s = try #require(await later.reconcile().confirmed.first)
+        #expect(s.createdAt == t0.addingTimeInterval(86_400))
+        #expect(s.expiresAt == t0.addingTimeInterval(86_400 + 3_600))
+        #expect(s.effectiveState(now: t0.addingTimeInterval(86_400 + 60)) == .active)
+    }
+
     @Test func aCreateThatLandedButWhoseAnswerWasLostBecomesIdUnknownOnReconcile() async throws {
         api.inject(.actThenFail(.timeout(seconds: 15)), on: "create")
         await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-3", duration: "1h")) }
@@ -104,6 +118,7 @@ import Testing
         #expect(try registry.allocation(connectionId: "order-3")?.id == real.greenvnId)
         #expect(try registry.history(of: real.greenvnId).map(\.how) == ["import"])
         #expect(try registry.counts(now: Date()).pending == 0)
+        try checkCounts(registry)
     }
 
     @Test func allocatedResponseLostIsRecordedAsIdUnknownAndRethrown() async throws {
@@ -125,6 +140,7 @@ import Testing
         let entry = try #require(try registry.audit(for: "order-5", limit: 5).first)
         #expect(entry.action == "allocate")
         #expect(entry.outcome.contains("no free GreenVN"))
+        try checkCounts(registry)
     }
 
     @Test func aFirstAttemptCode18LeavesTheKnownRowAlone() async throws {
@@ -214,6 +230,7 @@ import Testing
         #expect(try registry.audit(for: s.id, limit: 20).map(\.action)
                 == ["deallocate", "update parties", "refresh", "swap (preferences)", "swap", "allocate"])
         #expect(try registry.counts(now: Date()).vault == 1)
+        try checkCounts(registry)
     }
 
     @Test func code22MarksTheRowVaultAndCode1KeepsIt() async throws {
@@ -227,6 +244,7 @@ import Testing
         await #expect(throws: GreenVNError.self) { try await ops.deallocate(s.id) }
         #expect(try registry.allocation(id: s.id)?.allocation.state == .vault)
         #expect(try registry.audit(for: s.id, limit: 1).first?.outcome.contains("code 22") == true)
+        try checkCounts(registry)
     }
 
     @Test func placeholderIdsAreNotSentToTheAPI() async throws {
@@ -251,6 +269,7 @@ import Testing
         #expect(try registry.outbox().isEmpty)
         #expect(await ops.reconcile().isEmpty)
         #expect(api.callCount("create") == 1)
+        try checkCounts(registry)
     }
 
     @Test func auditNeverHoldsTheCredentials() async throws {

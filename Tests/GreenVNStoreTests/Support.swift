@@ -1,5 +1,7 @@
 import Foundation
 import GreenVNKit
+import GRDB
+import Testing
 @testable import GreenVNStore
 
 /// A fresh directory under the system temp dir, removed when the object goes.
@@ -44,13 +46,14 @@ final class FakeAPI: LeadAssistAPI, @unchecked Sendable {
     private var faults: [String: [Fault]] = [:]
     private var calls: [String: Int] = [:]
     private var vnCounter = 0
+    private var connections: Set<String> = []
 
     func inject(_ f: Fault, on call: String, count: Int = 1) {
         lock.withLock { faults[call, default: []] += Array(repeating: f, count: count) }
     }
     func callCount(_ call: String) -> Int { lock.withLock { calls[call, default: 0] } }
     var all: [Allocation] { lock.withLock { order.compactMap { byId[$0] } } }
-    func seed(_ a: Allocation) { lock.withLock { byId[a.greenvnId] = a; order.append(a.greenvnId) } }
+    func seed(_ a: Allocation) { lock.withLock { byId[a.greenvnId] = a; order.append(a.greenvnId); connections.insert(a.connectionId) } }
 
     private func nextFault(_ call: String) -> Fault? {
         lock.withLock {
@@ -81,7 +84,8 @@ final class FakeAPI: LeadAssistAPI, @unchecked Sendable {
 
     func create(_ r: AllocationRequest) async throws -> Allocation {
         try await run("create") {
-            if byId.values.contains(where: { $0.connectionId == r.connectionId }) { throw refusal(18, 409, "exists") }
+            if connections.contains(r.connectionId) { throw refusal(18, 409, "exists") }
+            connections.insert(r.connectionId)
             let id = UUID().uuidString.lowercased()
             let a = Allocation(greenvnId: id, connectionId: r.connectionId, apartyNumbers: r.apartyNumbers,
                                bpartyNumbers: r.bpartyNumbers, apartyPins: r.apartyPins, bpartyPins: r.bpartyPins,
@@ -147,4 +151,18 @@ final class Flag: @unchecked Sendable {
     private var n = 0
     func hit() { lock.withLock { n += 1 } }
     var count: Int { lock.withLock { n } }
+}
+
+/// The tallies and the effective counts agree with counting the rows one by one.
+func checkCounts(_ r: Registry, now: Date = Date(), sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let nowMs = Millis.from(now)
+    let (active, vault, unsettled) = try r.writer.read { db in
+        (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation NOT INDEXED WHERE state = 'active' AND expires_at > ?", arguments: [nowMs])!,
+         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation NOT INDEXED WHERE state = 'vault' OR expires_at <= ?", arguments: [nowMs])!,
+         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation NOT INDEXED WHERE status != 'known'")!)
+    }
+    let c = try r.counts(now: now)
+    #expect(c.active == active && c.vault == vault && c.pending == unsettled, "counts \(c) vs rows \((active, vault, unsettled))", sourceLocation: sourceLocation)
+    #expect(try r.count(ListQuery(state: .active), now: now) == active, sourceLocation: sourceLocation)
+    #expect(try r.count(ListQuery(state: .vault), now: now) == vault, sourceLocation: sourceLocation)
 }

@@ -208,18 +208,18 @@ extension FormState {
             FormField(.bpartyPins, "B-party pins", .pins, placeholder: "optional"),
             FormField(.connectionId, "connection_id", .text, text: connectionId),
             FormField(.strictness, "strictness", .choice(Choice.strictness)),
-            FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional: a VN you would like"),
+            FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional, e.g. +918047110000"),
             FormField(.region, "region", .choice(Choice.region)),
             FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001"),
             FormField(.type, "type", .choice(Choice.type)),
-            FormField(.duration, "duration", .text, placeholder: "optional: 600s, 30m, 2h, 3d"),
+            FormField(.duration, "duration", .text, placeholder: "optional: 600s 30m 2h 3d"),
             FormField(.flowId, "flow_id", .text, placeholder: "optional"),
         ])
     }
 
     static func swap(_ a: StoredAllocation) -> FormState {
         FormState(purpose: .swap(a), fields: [
-            FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional: a VN you would like"),
+            FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional, e.g. +918047110000"),
             FormField(.region, "region", .choice(Choice.region)),
             FormField(.type, "type", .choice(Choice.type)),
             FormField(.strictness, "strictness", .choice(Choice.strictness)),

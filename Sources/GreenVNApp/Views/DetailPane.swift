@@ -23,7 +23,8 @@ enum DetailPane {
             c.text(hint, x: inner.x, y: inner.y, width: inner.width, style: Theme.dim)
             return
         }
-        c.text(" \(Format.vn(a)) ", x: r.x + 2, y: r.y, width: r.width - 4, style: Theme.title)
+        let title = a.status == .known ? Format.vn(a) : a.allocation.connectionId
+        c.text(" \(title) ", x: r.x + 2, y: r.y, width: r.width - 4, style: Theme.title)
         let fieldLines = fields(a, s)
         let trail = history(a, s) + [Line(label: "", value: "")] + audit(a, s)
         // Wide and short (below the list): fields on the left, history and audit on the right.
@@ -103,7 +104,7 @@ enum DetailPane {
         if d.history.isEmpty { lines.append(Line(label: "  none recorded", value: "", style: Theme.dim)) }
         for h in d.history.sorted(by: { $0.at > $1.at }) {
             let change = h.oldVN.map { "\($0) → \(h.newVN)" } ?? h.newVN
-            lines.append(Line(label: "\(Format.short(h.at, s.timeZone)) \(h.how): \(change)", value: ""))
+            lines.append(Line(label: "", value: "\(Format.short(h.at, s.timeZone)) \(h.how): \(change)"))
         }
         return lines
     }
@@ -114,7 +115,7 @@ enum DetailPane {
         if d.audit.isEmpty { lines.append(Line(label: "  none recorded", value: "", style: Theme.dim)) }
         for e in d.audit.sorted(by: { $0.at > $1.at }) {
             let style = e.outcome.lowercased().hasPrefix("ok") ? Theme.plain : Theme.warn
-            lines.append(Line(label: "\(Format.short(e.at, s.timeZone)) \(e.action) \(e.outcome) (\(e.user))", value: "", style: style))
+            lines.append(Line(label: "", value: "\(Format.short(e.at, s.timeZone)) \(e.action) \(e.outcome) (\(e.user))", style: style))
         }
         return lines
     }

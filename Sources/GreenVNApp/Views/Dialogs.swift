@@ -6,7 +6,7 @@ import TerminalKit
 enum Dialogs {
     static func drawForm(_ f: FormState, _ s: AppState, in body: Rect, _ c: inout Canvas) {
         let height = f.fields.count + 9
-        let r = Canvas.centered(width: min(96, body.width - 2), height: height, in: body)
+        let r = Canvas.centered(width: min(84, body.width - 2), height: height, in: body)
         guard r.width > 20, r.height > 4 else { return }
         c.panel(r, title: f.title, style: Theme.focusBorder)
         let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
@@ -48,8 +48,8 @@ enum Dialogs {
 
     static func drawTooSmall(_ c: inout Canvas) {
         let need = "\(Layout.minWidth)×\(Layout.minHeight)"
-        let text = "terminal too small: \(need) needed (now \(c.width)×\(c.height))"
-        let lines = Format.wrap(text, width: c.width, maxLines: max(1, c.height))
+        let lines = ["terminal too small: \(need) needed", "(now \(c.width)×\(c.height))"]
+            .flatMap { Format.wrap($0, width: c.width) }.prefix(max(0, c.height))
         let top = max(0, (c.height - lines.count) / 2)
         for (i, line) in lines.enumerated() {
             let x = max(0, (c.width - DisplayWidth.of(line)) / 2)

@@ -5,7 +5,7 @@ import TerminalKit
 /// The new-allocation form (fills the body) and the fields of the dialogs: a label, the
 /// input, and Kit's verdict beside it; below, everything about the focused field.
 enum FormView {
-    static let labelWidth = 18
+    static let labelWidth = 19
 
     static func draw(_ f: FormState, _ s: AppState, in r: Rect, _ c: inout Canvas) {
         guard r.width > 20, r.height > 4 else { return }
@@ -17,7 +17,7 @@ enum FormView {
     }
 
     static func drawFields(_ f: FormState, in r: Rect, _ c: inout Canvas) {
-        let inputWidth = min(40, max(12, (r.width - labelWidth) * 45 / 100))
+        let inputWidth = min(40, max(12, (r.width - labelWidth) / 2))
         let besideX = r.x + labelWidth + inputWidth + 2
         let besideWidth = r.x + r.width - besideX
         // Scroll so the focused field is on screen when the form is taller than the room.
@@ -32,7 +32,9 @@ enum FormView {
             let x = r.x + labelWidth
             if field.isChoice {
                 let v = field.options[min(field.choice, field.options.count - 1)]
-                c.text(focused ? "‹ \(v) ›" : "  \(v)", x: x, y: y, width: inputWidth, style: focused ? Theme.cursor : Theme.plain)
+                // The value keeps its column; focus reverses it and says how to change it.
+                let w = c.text(v, x: x, y: y, width: inputWidth, style: focused ? Theme.cursor : Theme.plain)
+                if focused { c.text(" ←/→", x: x + w, y: y, width: inputWidth - w, style: Theme.dim) }
             } else {
                 StatusBar.drawInput(field.input, x: x, y: y, width: inputWidth, focused: focused,
                                     placeholder: field.placeholder, &c)

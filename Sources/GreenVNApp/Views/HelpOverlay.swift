@@ -22,10 +22,11 @@ enum HelpOverlay {
 
     static func draw(_ s: AppState, in body: Rect, _ c: inout Canvas) {
         let entries = entries(for: s.contexts, readOnly: s.readOnly)
-        let r = Canvas.centered(width: body.width - 4, height: body.height - 2, in: body)
-        guard r.width > 20, r.height > 4 else { return }
+        let r = body
+        guard r.width > 20, r.height > 6 else { return }
         c.panel(r, title: "Help" + (s.readOnly ? " (read-only: changes are hidden)" : ""), style: Theme.focusBorder)
-        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 3)
+        let footer = (s.contexts.contains(.list) ? Format.wrap(commandsHelp, width: r.width - 4) : []) + [closeHelp]
+        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 3 - footer.count)
         // Flow into as many columns as the height needs and the width allows.
         let columns = max(1, min(3, (entries.count + inner.height - 1) / max(1, inner.height)))
         let colWidth = (inner.width - (columns - 1) * 2) / columns
@@ -45,6 +46,11 @@ enum HelpOverlay {
                 c.text(e.help, x: x + keyWidth, y: y, width: colWidth - keyWidth)
             }
         }
-        c.text("any key closes this help", x: inner.x, y: r.y + r.height - 2, width: inner.width, style: Theme.dim)
+        for (i, line) in footer.enumerated() {
+            c.text(line, x: inner.x, y: r.y + r.height - 1 - footer.count + i, width: inner.width, style: Theme.dim)
+        }
     }
+
+    static let commandsHelp = "Commands: :q  :filter TEXT  :state active|vault|all  :sort COLUMN [asc|desc]  :refresh  :new  :help"
+    static let closeHelp = "Any key closes this help."
 }

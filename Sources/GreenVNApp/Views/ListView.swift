@@ -9,45 +9,54 @@ enum ListView {
         let title: String
         let sort: SortColumn?
         let width: Int
-        /// Flexible columns share the columns left over.
-        let flex: Bool
+        /// Flexible columns grow up to this width with the columns left over.
+        let maxWidth: Int
         /// Lower shows first; columns are dropped from the highest when space runs out.
         let priority: Int
-        let value: (StoredAllocation, Date) -> String
+        /// Tabs where the column says something (state is always "active" in the active tab).
+        let tabs: Set<StateFilter>
+        let value: (StoredAllocation, AppState) -> String
     }
 
     static let columns: [Column] = [
-        Column(title: "VN", sort: .vn, width: 13, flex: false, priority: 0) { a, _ in Format.vn(a) },
-        Column(title: "connection_id", sort: .connectionId, width: 12, flex: true, priority: 1) { a, _ in a.allocation.connectionId },
-        Column(title: "A-party", sort: .aparty, width: 16, flex: false, priority: 2) { a, _ in Format.parties(a.allocation.apartyNumbers) },
-        Column(title: "B-party", sort: .bparty, width: 16, flex: false, priority: 3) { a, _ in Format.parties(a.allocation.bpartyNumbers) },
-        Column(title: "usage", sort: .usage, width: 6, flex: false, priority: 6) { a, _ in a.allocation.usage.rawValue },
-        Column(title: "state", sort: .state, width: 7, flex: false, priority: 2) { a, now in Format.state(a, now: now) },
-        Column(title: "expires", sort: .expires, width: 8, flex: false, priority: 2) { a, now in Format.expiresIn(a, now: now) },
-        Column(title: "preferences", sort: nil, width: 11, flex: true, priority: 7) { a, _ in Format.preferences(a) },
-        Column(title: "created", sort: .created, width: 11, flex: false, priority: 8) { _, _ in "" },
+        Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .vault, .all]) { a, _ in Format.vn(a) },
+        Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .vault, .all]) { a, _ in a.allocation.connectionId },
+        Column(title: "A-party", sort: .aparty, width: 16, maxWidth: 16, priority: 2, tabs: [.active, .vault, .all]) { a, _ in Format.parties(a.allocation.apartyNumbers) },
+        Column(title: "B-party", sort: .bparty, width: 16, maxWidth: 16, priority: 3, tabs: [.active, .vault, .all]) { a, _ in Format.parties(a.allocation.bpartyNumbers) },
+        Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
+        Column(title: "state", sort: .state, width: 7, maxWidth: 7, priority: 2, tabs: [.vault, .all]) { a, s in Format.state(a, now: s.now) },
+        Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .all]) { a, s in Format.expiresIn(a, now: s.now) },
+        Column(title: "preferences", sort: nil, width: 11, maxWidth: 40, priority: 7, tabs: [.active, .vault, .all]) { a, _ in Format.preferences(a) },
+        Column(title: "created", sort: .created, width: 11, maxWidth: 11, priority: 8, tabs: [.active, .vault, .all]) { a, s in Format.short(a.createdAt, s.timeZone) },
     ]
 
-    /// The columns that fit in `width`, in display order, with their widths.
-    static func fit(width: Int) -> [(Column, Int)] {
-        var chosen = Set<Int>()
+    /// The columns that fit in `width` for a tab, in display order, with their widths.
+    /// Core columns (priority < 5) come first and connection_id grows to a readable 16
+    /// before optional columns (usage, preferences, created) may take what is left.
+    static func fit(width: Int, tab: StateFilter) -> [(Column, Int)] {
+        let candidates = columns.enumerated().filter { $0.element.tabs.contains(tab) }
+            .sorted { $0.element.priority < $1.element.priority }
+        var widths: [Int: Int] = [:]
         var used = 0
-        for (i, col) in columns.enumerated().sorted(by: { $0.element.priority < $1.element.priority }) {
-            let need = col.width + (chosen.isEmpty ? 0 : 1)
-            if used + need <= width { chosen.insert(i); used += need }
-        }
-        var spare = width - used
-        var result: [(Column, Int)] = []
-        for (i, col) in columns.enumerated() where chosen.contains(i) {
-            var w = col.width
-            if col.flex && spare > 0 {
-                let extra = min(spare, col.title == "connection_id" ? 10 : spare)
-                w += extra
-                spare -= extra
+        func add(_ core: Bool) {
+            for (i, col) in candidates where (col.priority < 5) == core {
+                let need = col.width + (widths.isEmpty ? 0 : 1)
+                if used + need <= width { widths[i] = col.width; used += need }
             }
-            result.append((col, w))
         }
-        return result
+        func grow(to limit: (Column) -> Int) {
+            for (i, col) in columns.enumerated() {
+                guard let w = widths[i], limit(col) > w else { continue }
+                let extra = min(width - used, limit(col) - w)
+                widths[i] = w + extra
+                used += extra
+            }
+        }
+        add(true)
+        grow { min($0.maxWidth, 16) }
+        add(false)
+        grow { $0.maxWidth }
+        return columns.enumerated().compactMap { i, col in widths[i].map { (col, $0) } }
     }
 
     static func draw(_ s: AppState, in r: Rect, _ c: inout Canvas) {
@@ -57,7 +66,7 @@ enum ListView {
         drawFrame(s, in: r, &c)
 
         let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
-        let cols = fit(width: inner.width - 2)
+        let cols = fit(width: inner.width - 2, tab: s.list.query.state)
         // Header: the sort column carries the arrow.
         var x = inner.x + 2
         for (col, w) in cols {
@@ -91,8 +100,7 @@ enum ListView {
             c.put(marker, x: rowsArea.x, y: y, style: style)
             var x = rowsArea.x + 2
             for (col, w) in cols {
-                let value = col.title == "created" ? Format.short(a.createdAt, s.timeZone) : col.value(a, s.now)
-                c.text(value, x: x, y: y, width: w, style: style)
+                c.text(col.value(a, s), x: x, y: y, width: w, style: style)
                 x += w + 1
             }
             if index == s.list.cursor && a.id == s.list.selectedId {

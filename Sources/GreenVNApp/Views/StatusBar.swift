@@ -4,27 +4,28 @@ import TerminalKit
 /// The top line (target, badges, counts, spinner) and the bottom line (hints or a prompt).
 enum StatusBar {
     static func draw(_ s: AppState, in r: Rect, _ c: inout Canvas) {
+        // The counts are reserved on the right first; the target gives way (truncated).
+        var counts = "active \(s.counts.active) · vault \(s.counts.vault)"
+        if s.counts.pending > 0 { counts += " · pending \(s.counts.pending)" }
+        counts += " "
+        let badges = 9 + 1 + (s.readOnly ? 12 : 0)
+        if r.width - DisplayWidth.of(counts) < badges + 14 { counts = "" }
+        let right = r.x + r.width - DisplayWidth.of(counts)
+        c.put(counts, x: right, y: r.y, style: Theme.header)
+
         var x = r.x
         x += c.put(" greenvn ", x: x, y: r.y, style: Theme.appBadge)
         x += 1
-        if s.target.isSimulator {
-            x += c.put(" SIMULATOR ", x: x, y: r.y, style: Theme.simulatorBadge)
-        } else {
-            let target = DisplayWidth.truncate(" \(s.target.accountSID) @ \(s.target.host) ", to: max(10, r.width / 2))
-            x += c.put(target, x: x, y: r.y, style: Theme.targetBadge)
-        }
+        let target = s.target.isSimulator ? " SIMULATOR " : " \(s.target.accountSID) @ \(s.target.host) "
+        let room = right - x - 1 - (s.readOnly ? 12 : 0)
+        x += c.put(DisplayWidth.truncate(target, to: max(0, room)), x: x, y: r.y,
+                   style: s.target.isSimulator ? Theme.simulatorBadge : Theme.targetBadge)
         if s.readOnly {
             x += 1
             x += c.put(" READ-ONLY ", x: x, y: r.y, style: Theme.readOnlyBadge)
         }
-        var counts = "active \(s.counts.active) · vault \(s.counts.vault)"
-        if s.counts.pending > 0 { counts += " · pending \(s.counts.pending)" }
-        counts += " "
-        let countsX = r.x + r.width - DisplayWidth.of(counts)
-        if countsX > x + 1 { c.put(counts, x: countsX, y: r.y, style: Theme.header) }
         if let busy = inFlightText(s) {
-            let room = (countsX > x + 1 ? countsX : r.x + r.width) - x - 3
-            c.text(busy, x: x + 2, y: r.y, width: room, style: Theme.spinner)
+            c.text(busy, x: x + 2, y: r.y, width: right - x - 3, style: Theme.spinner)
         }
     }
 
@@ -60,18 +61,29 @@ enum StatusBar {
         default:
             break
         }
+        // Help and quit are pinned to the right so they never fall off a narrow line.
         var items: [(String, String)] = []
+        var pinned: [(String, String)] = []
         for context in s.contexts {
             for b in Keymap.bindings(in: context, readOnly: s.readOnly) where b.inHintBar {
-                items.append((Keymap.label(b.keys[0]), b.label))
+                let item = (Keymap.label(b.keys[0]), b.label)
+                if b.action == .help || b.action == .quit { pinned.append(item) } else { items.append(item) }
             }
         }
+        func width(_ list: [(String, String)]) -> Int {
+            list.reduce(0) { $0 + DisplayWidth.of($1.0) + 1 + DisplayWidth.of($1.1) + 2 }
+        }
+        var end = r.x + r.width - width(pinned) + 2
+        if end < x { pinned = []; end = r.x + r.width }
         for (key, label) in items {
-            let w = DisplayWidth.of(key) + 1 + DisplayWidth.of(label)
-            if x + w > r.x + r.width { break }
+            if x + DisplayWidth.of(key) + 1 + DisplayWidth.of(label) > end - 2 { break }
             x += c.put(key, x: x, y: r.y, style: Theme.key)
-            x += c.put(" " + label, x: x, y: r.y, style: Theme.plain)
-            x += 2
+            x += c.put(" " + label, x: x, y: r.y, style: Theme.plain) + 2
+        }
+        x = end
+        for (key, label) in pinned {
+            x += c.put(key, x: x, y: r.y, style: Theme.key)
+            x += c.put(" " + label, x: x, y: r.y, style: Theme.plain) + 2
         }
     }
 
@@ -84,24 +96,28 @@ enum StatusBar {
             c.text(placeholder, x: x, y: y, width: width, style: Style(dim: true, underline: true))
             return width
         }
+        guard focused else {
+            // Unfocused, a field reads from its start.
+            c.text(t.text, x: x, y: y, width: width, style: Theme.input)
+            return width
+        }
         let (shown, col) = t.window(width: width)
         c.put(shown, x: x, y: y, style: Theme.input, maxWidth: width)
-        if focused {
-            if t.isEmpty && !placeholder.isEmpty {
-                c.text(placeholder, x: x + 1, y: y, width: width - 1, style: Style(dim: true, underline: true))
-            }
-            if col < width {
-                c.put(t.atCursor.map(String.init) ?? " ", x: x + col, y: y, style: Theme.cursor)
-            }
+        if t.isEmpty && !placeholder.isEmpty {
+            c.text(placeholder, x: x + 1, y: y, width: width - 1, style: Style(dim: true, underline: true))
+        }
+        if col < width {
+            c.put(t.atCursor.map(String.init) ?? " ", x: x + col, y: y, style: Theme.cursor)
         }
         return width
     }
 
     /// Notifications stack up from the bottom right of the body, newest lowest.
     static func drawToasts(_ s: AppState, in body: Rect, _ c: inout Canvas) {
-        let width = min(64, body.width - 2)
+        let width = min(64, body.width - 4)
         guard width > 10 else { return }
-        var bottom = body.y + body.height
+        // Inside the body's frames: above their bottom border, left of their right one.
+        var bottom = body.y + body.height - 1
         for t in s.toasts.reversed() {
             let icon: String, style: Style
             switch t.level {
@@ -113,7 +129,7 @@ enum StatusBar {
             let h = lines.count + 2
             guard bottom - h >= body.y else { break }
             let w = min(width, (lines.map(DisplayWidth.of).max() ?? 0) + 6)
-            let rect = Rect(x: body.x + body.width - w - 1, y: bottom - h, width: w, height: h)
+            let rect = Rect(x: body.x + body.width - w - 2, y: bottom - h, width: w, height: h)
             c.panel(rect, style: style)
             c.put(icon, x: rect.x + 2, y: rect.y + 1, style: style)
             for (i, line) in lines.enumerated() {

@@ -57,6 +57,11 @@ let package = Package(
         .executableTarget(
             name: "greenvn-fuzz", dependencies: ["GreenVNKit", "GreenVNStore"],
             path: "Sources/GreenVNFuzz", swiftSettings: v5),
+        // greenvn-bench: the figures of BENCHMARKS.md (release build; see scripts/bench-process.sh).
+        .executableTarget(
+            name: "greenvn-bench",
+            dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit"],
+            path: "Sources/GreenVNBench", swiftSettings: v5),
         .testTarget(name: "GreenVNKitTests", dependencies: ["GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "ClientTests",

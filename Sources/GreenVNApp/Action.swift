@@ -73,9 +73,16 @@ struct PageRequest: Equatable, Sendable {
     var scrollTop: Int
     var visible: Int
     var generation: Int
+    /// Count every row under a text filter (G needs the real end), not just up to `countBound`.
+    var exactTotal = false
 
     /// Rows loaded above and below the visible window, so j/k rarely waits for the registry.
     var margin: Int { max(8, visible) }
+
+    /// Under a text filter the rows are counted only this far (at least): an exact count of a
+    /// common term reads a million rows, far more than one keystroke may cost.
+    var countBound: Int { max(PageRequest.minimumCountBound, cursor + 2 * (visible + 2 * margin)) }
+    static let minimumCountBound = 500
 }
 
 struct PageResult: Equatable, Sendable {
@@ -86,6 +93,8 @@ struct PageResult: Equatable, Sendable {
     var offset: Int
     var rows: [StoredAllocation]
     var counts: Counts
+    /// False when `total` is only a lower bound (a text filter matching at least that many rows).
+    var exact = true
 }
 
 struct Counts: Equatable, Sendable {

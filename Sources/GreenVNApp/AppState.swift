@@ -118,6 +118,8 @@ struct ListModel: Equatable {
     var query = ListQuery()
     /// Rows under the query; nil until the first page arrives.
     var total: Int?
+    /// False while `total` is a lower bound (a common text filter is not counted to the end).
+    var totalIsExact = true
     var offset = 0
     var rows: [StoredAllocation] = []
     var cursor = 0

@@ -40,6 +40,21 @@ public enum Console {
         let noColor = context.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let terminal = try Terminal(options: TerminalOptions(noColor: noColor, mouse: true))
         defer { terminal.stop() }
+        // Test hook (Tests/EndToEndTests/TerminalTests.swift, SecretsTests.swift): crash a
+        // moment after the console is up, to prove a crash gives the terminal back. Not an
+        // operator setting; it does nothing unless the variable is exactly "1".
+        if ProcessInfo.processInfo.environment["GREENVN_CRASH_AFTER_START"] == "1" {
+            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)   // a test crash leaves no core file
+            #if os(Linux)
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+            #else
+            _ = setrlimit(RLIMIT_CORE, &noCore)
+            #endif
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: 1)
+                fatalError("GREENVN_CRASH_AFTER_START test hook")
+            }
+        }
         return Runner(context: context, terminal: terminal).run()
     }
 }

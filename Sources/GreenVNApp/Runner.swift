@@ -33,6 +33,7 @@ final class Runner {
         let size = terminal.size
         var pending: [Action] = [.resize(width: size.width, height: size.height), .start]
         var drawn: (state: AppState, width: Int, height: Int)? = nil
+        var firstFrameFile = FirstFrame.file
         while true {
             var effects: [Effect] = []
             for action in pending { effects += update(&state, action) }
@@ -45,6 +46,10 @@ final class Runner {
                 render(state, into: &canvas)
                 terminal.draw(canvas)
                 drawn = (state, size.width, size.height)
+                if let file = firstFrameFile, state.list.total != nil {
+                    FirstFrame.record(to: file)
+                    firstFrameFile = nil
+                }
             }
 
             let timeout = state.tickInterval.map { Int32($0 * 1000) } ?? -1
@@ -109,9 +114,7 @@ final class Runner {
     private func loadDetail(_ id: String) {
         let registry = context.registry, inbox = self.inbox
         reads.async {
-            let history = (try? registry.history(of: id)) ?? []
-            let audit = (try? registry.audit(for: id, limit: 50)) ?? []
-            inbox.post(.detailLoaded(DetailData(id: id, history: history, audit: audit)))
+            inbox.post(.detailLoaded(DetailData.load(id: id, from: registry)))
         }
     }
 
@@ -175,4 +178,21 @@ final class Latest: @unchecked Sendable {
     private var value = 0
     func set(_ v: Int) { lock.lock(); value = v; lock.unlock() }
     func get() -> Int { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Benchmark hook (scripts/bench-process.sh): with `GREENVN_FIRST_FRAME_FILE` set, the time
+/// the first frame holding the list's first page was drawn (Unix epoch seconds, microsecond
+/// digits, as bash's EPOCHREALTIME) is written to that file. Nothing happens without it.
+enum FirstFrame {
+    static var file: String? {
+        guard let f = ProcessInfo.processInfo.environment["GREENVN_FIRST_FRAME_FILE"], !f.isEmpty else { return nil }
+        return f
+    }
+
+    static func record(to path: String) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let text = String(format: "%ld.%06ld\n", ts.tv_sec, ts.tv_nsec / 1_000)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
 }

@@ -71,7 +71,7 @@ extension AppState {
         case .pageDown: return moveCursor(to: list.cursor + layout.listVisibleRows)
         case .pageUp: return moveCursor(to: list.cursor - layout.listVisibleRows)
         case .top: return moveCursor(to: 0)
-        case .bottom: return moveCursor(to: list.count - 1)
+        case .bottom: return moveToBottom()
         case .nextTab, .prevTab:
             let all = StateFilter.allCases
             let i = all.firstIndex(of: list.query.state) ?? 0

@@ -28,8 +28,26 @@ extension AppState {
         } else if let id, detail?.id != id {
             effects.append(.loadDetail(id: id))
         }
-        if list.total != nil && !windowLoaded { effects += reload() }
+        if list.total != nil && (!windowLoaded || nearLoadedEdge || nearCountedEnd) { effects += reload() }
         return effects
+    }
+
+    /// The visible rows are loaded but the cursor is within half a margin of the loaded rows'
+    /// edge (where more rows exist): read the next window now, while the screen can still be
+    /// drawn from memory, so moving on never waits for the registry.
+    var nearLoadedEdge: Bool {
+        guard windowLoaded, list.count > 0 else { return false }
+        let visible = layout.listVisibleRows
+        let slack = max(1, max(8, visible) / 2)
+        let top = list.scrollTop, bottom = min(list.scrollTop + visible, list.count)
+        let loadedEnd = list.offset + list.rows.count
+        return (list.offset > 0 && top - list.offset < slack) || (loadedEnd < list.count && loadedEnd - bottom < slack)
+    }
+
+    /// Near the last row counted so far of a filter that was not counted to the end: read on,
+    /// so the count grows ahead of the cursor.
+    var nearCountedEnd: Bool {
+        !list.totalIsExact && list.cursor + 2 * layout.listVisibleRows >= list.count
     }
 
     /// True when every visible row is in memory.
@@ -40,11 +58,18 @@ extension AppState {
     }
 
     /// Asks for the page around the cursor, keeping the selected allocation selected.
-    mutating func reload() -> [Effect] {
+    mutating func reload(exactTotal: Bool = false) -> [Effect] {
         list.generation += 1
         return [.loadPage(PageRequest(query: list.query, follow: list.selectedId, cursor: list.cursor,
                                       scrollTop: list.scrollTop, visible: layout.listVisibleRows,
-                                      generation: list.generation))]
+                                      generation: list.generation, exactTotal: exactTotal))]
+    }
+
+    /// G: the last row. Under a filter counted only part of the way, the end is not known yet:
+    /// count to the end first (the answer moves the cursor there).
+    mutating func moveToBottom() -> [Effect] {
+        if list.totalIsExact { return moveCursor(to: list.count - 1) }
+        return reload(exactTotal: true)
     }
 
     mutating func setQuery(_ change: (inout ListQuery) -> Void) -> [Effect] {
@@ -58,6 +83,7 @@ extension AppState {
     mutating func apply(_ r: PageResult) -> [Effect] {
         guard r.request.generation == list.generation else { return [] }   // a newer request is on its way
         list.total = r.total
+        list.totalIsExact = r.exact
         list.offset = r.offset
         list.rows = r.rows
         list.loadError = nil
@@ -69,6 +95,9 @@ extension AppState {
                 list.cursor = i
             }
             // Gone from this query (deallocated, filtered out): the cursor keeps its row number.
+        }
+        if r.request.exactTotal && r.request.query == list.query {
+            list.cursor = max(0, r.total - 1)   // G once the end was counted
         }
         let before = list.generation
         var effects = scrollToCursor()
@@ -86,8 +115,14 @@ extension AppState {
 protocol RegistryReading: Sendable {
     func page(_ q: ListQuery, offset: Int, limit: Int, now: Date) throws -> [StoredAllocation]
     func count(_ q: ListQuery, now: Date) throws -> Int
+    /// `count`, but at most `limit` (a filter need not be counted past what the screen needs).
+    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int
     func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int)
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int?
+}
+
+extension RegistryReading {
+    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
 }
 
 extension Registry: RegistryReading {}
@@ -96,7 +131,10 @@ enum PageLoader {
     /// Reads the rows around the cursor (or around `follow`, wherever it is now). Only the
     /// window and a margin are read, so a registry of a million rows costs the same.
     static func load(_ r: PageRequest, from registry: RegistryReading, now: Date) throws -> PageResult {
-        let total = try registry.count(r.query, now: now)
+        // A text filter is counted only as far as the screen needs (a lower bound when reached).
+        let bounded = !r.exactTotal && !r.query.filter.isEmpty
+        let total = bounded ? try registry.count(r.query, upTo: r.countBound, now: now) : try registry.count(r.query, now: now)
+        let exact = !bounded || total < r.countBound
         let limit = r.visible + 2 * r.margin
         func window(cursor: Int) -> (scrollTop: Int, offset: Int) {
             var top = r.scrollTop
@@ -105,10 +143,11 @@ enum PageLoader {
             top = min(max(0, top), max(0, total - r.visible))
             return (top, max(0, top - r.margin))
         }
-        var offset = window(cursor: min(r.cursor, max(0, total - 1))).offset
+        let cursor = r.exactTotal ? total - 1 : r.cursor   // G: the end, wherever the followed row is
+        var offset = window(cursor: min(cursor, max(0, total - 1))).offset
         var rows = try registry.page(r.query, offset: offset, limit: limit, now: now)
         var followIndex: Int? = nil
-        if let id = r.follow {
+        if let id = r.follow, !r.exactTotal {
             if let i = rows.firstIndex(where: { $0.id == id }) {
                 followIndex = offset + i
             } else if let i = try registry.index(of: id, in: r.query, now: now) {
@@ -119,6 +158,6 @@ enum PageLoader {
         }
         let c = try registry.counts(now: now)
         return PageResult(request: r, total: total, followIndex: followIndex, offset: offset, rows: rows,
-                          counts: Counts(active: c.active, vault: c.vault, pending: c.pending))
+                          counts: Counts(active: c.active, vault: c.vault, pending: c.pending), exact: exact)
     }
 }

@@ -2,9 +2,9 @@
 // (`Wire.decodeAnswer`), request bodies as the simulator reads them (`Wire.draft(from…)`),
 // and bulk CSV files (`CSVReader`, `BulkImport.parse`).
 //
-// Built with `-DFUZZING -sanitize=fuzzer` (fuzz/run.sh) it is a libFuzzer target: no `@main`,
-// libFuzzer's own `main` drives `LLVMFuzzerTestOneInput`, and `GREENVN_FUZZ=decoder|request|csv`
-// picks the target. In a normal build it is a replayer that runs files through the same code:
+// Built with `-DFUZZING -sanitize=fuzzer` (fuzz/run.sh) it is a libFuzzer target: `main` hands argv
+// to libFuzzer's driver with `LLVMFuzzerTestOneInput`, and `GREENVN_FUZZ=decoder|request|csv` picks
+// the target. In a normal build it is a replayer that runs files through the same code:
 //
 //     swift run greenvn-fuzz all                      every file under fuzz/corpus/<target>/
 //     swift run greenvn-fuzz csv path/to/a.csv dir/   given files, directories one level deep
@@ -93,7 +93,18 @@ enum Fuzz {
     // MARK: request: client → simulator (the same bytes the outbox stores)
 
     static func request(_ body: Data) {
+        for decode in [{ _ = try Wire.draft(fromCreate: body) }, { _ = try Wire.draft(fromSwap: body) },
+                       { _ = try Wire.draft(fromPartyUpdate: body) }] {
+            do { try decode() } catch is GreenVNError {} catch { require(false, "untyped error \(type(of: error)): \(error)") }
+        }
         if let d = try? Wire.draft(fromCreate: body) {
+            // What the simulator accepts as sent (strict E.164), the form and CLI accept unchanged.
+            if case .success(let (strict, _)) = d.validate(normalizing: false) {
+                guard case .success(let (lenient, _)) = d.validate(normalizing: true) else {
+                    require(false, "create valid strictly but not when normalizing: \(d)"); return
+                }
+                require(lenient == strict, "normalizing changed a strictly valid create: \(strict) became \(lenient)")
+            }
             for normalizing in [false, true] {
                 guard case .success(let (r, _)) = d.validate(normalizing: normalizing) else { continue }
                 checkCreate(r)
@@ -108,6 +119,9 @@ enum Fuzz {
             }
         }
         if let d = try? Wire.draft(fromSwap: body) {
+            if case .success(let strict) = d.validate(normalizing: false) {
+                require(d.validate(normalizing: true) == .success(strict), "normalizing changed a strictly valid swap: \(d)")
+            }
             for normalizing in [false, true] {
                 guard case .success(let r) = d.validate(normalizing: normalizing) else { continue }
                 let wire = Wire.body(r) ?? Data()
@@ -119,6 +133,9 @@ enum Fuzz {
             }
         }
         if let d = try? Wire.draft(fromPartyUpdate: body) {
+            if case .success(let strict) = d.validate(normalizing: false) {
+                require(d.validate(normalizing: true) == .success(strict), "normalizing changed a strictly valid party update: \(d)")
+            }
             for normalizing in [false, true] {
                 guard case .success(let u) = d.validate(normalizing: normalizing) else { continue }
                 for s in (u.apartyNumbers ?? []) + (u.bpartyNumbers ?? []) { clean(s, "party number") }
@@ -142,6 +159,26 @@ enum Fuzz {
 
     // MARK: csv: bulk files
 
+    /// RFC 4180 with every field quoted. Quotes are doubled per Unicode scalar, not per Character:
+    /// `"` followed by a combining mark is one Character, and `replacingOccurrences(of: "\"", …)`
+    /// would leave it alone (the first crash this harness found was that bug in its own writer).
+    static func rewrite(_ records: [CSVRecord]) -> Data {
+        var out = Data()
+        for (n, r) in records.enumerated() {
+            if n > 0 { out.append(contentsOf: [0x0D, 0x0A]) }
+            for (i, field) in r.fields.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                for b in field.utf8 {
+                    if b == UInt8(ascii: "\"") { out.append(b) }
+                    out.append(b)
+                }
+                out.append(UInt8(ascii: "\""))
+            }
+        }
+        return out
+    }
+
     static func csv(_ data: Data) {
         let records = CSVReader.records(data)
         var lastLine = 0
@@ -155,12 +192,10 @@ enum Fuzz {
             let breaks = data.reduce(0) { $0 + ($1 == 0x0A || $1 == 0x0D ? 1 : 0) }
             require(last <= breaks + 1, "record on line \(last) of a file with \(breaks) line breaks")
         }
-        // Written back with every field quoted, the records read the same.
-        let rewritten = records.map { r in
-            r.fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
-        }.joined(separator: "\r\n")
-        let reread = CSVReader.records(Data(rewritten.utf8))
-        require(reread.map(\.fields) == records.map(\.fields), "rewritten CSV reads differently")
+        // Written back with every field quoted, the records read the same, byte for byte.
+        let reread = CSVReader.records(rewrite(records))
+        require(reread.map { $0.fields.map { Array($0.utf8) } } == records.map { $0.fields.map { Array($0.utf8) } },
+                "rewritten CSV reads differently")
         require(reread.allSatisfy { $0.invalidUTF8Fields.isEmpty && !$0.unterminatedQuote }, "rewritten CSV flagged")
 
         let (rows, invalid) = BulkImport.parse(csv: data)
@@ -179,8 +214,9 @@ enum Fuzz {
     }
 }
 
-#if FUZZING
+// MARK: entry points
 
+#if FUZZING
 private let fuzzTarget: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["GREENVN_FUZZ"] ?? "decoder"
     guard let t = FuzzTarget(rawValue: name) else {
@@ -197,16 +233,35 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
     return 0
 }
 
-#else
+/// libFuzzer's driver (FuzzerDriver.cpp, in libclang_rt.fuzzer linked by -sanitize=fuzzer).
+/// SwiftPM links an executable target with `--defsym main=<module>_main`, so libFuzzer's own
+/// `main` cannot be the entry point: ours hands argv over to the driver instead.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+#endif
 
 @main
-struct Replay {
+struct Main {
     static func main() {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        _ = fuzzTarget   // an unknown GREENVN_FUZZ stops here, before libFuzzer starts
+        exit(LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput))
+        #else
+        replay()
+        #endif
+    }
+
+    static func replay() {
         var args = Array(CommandLine.arguments.dropFirst())
         let usage = "usage: greenvn-fuzz decoder|request|csv|all [FILE|DIR …]   (default: fuzz/corpus/<target>)"
         guard let first = args.first, first == "all" || FuzzTarget(rawValue: first) != nil else {
             print(usage)
-            exit(first == "-h" || first == "--help" ? 0 : 2)
+            exit(args.first == "-h" || args.first == "--help" ? 0 : 2)
         }
         args.removeFirst()
         let targets = first == "all" ? FuzzTarget.allCases : [FuzzTarget(rawValue: first)!]
@@ -243,5 +298,3 @@ struct Replay {
         }
     }
 }
-
-#endif

@@ -45,7 +45,11 @@ public struct ConnectionSettings: Equatable, Sendable, CustomStringConvertible {
 
     public static func isLoopback(_ host: String) -> Bool {
         let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+        if h == "localhost" || h == "::1" { return true }
+        // 127.0.0.0/8 as a dotted IPv4 literal only: "127.0.0.1.example.com" is a DNS name.
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { $0.count >= 1 && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) && Int($0)! <= 255 }
     }
 }
 

@@ -36,8 +36,40 @@ public indirect enum JSONValue: Equatable, Hashable, Sendable, Codable {
         }
     }
 
+    /// Deepest nesting of arrays and objects accepted. Lead Assist's documents nest 3 deep.
+    /// Foundation's decoder allows 512, and decoding that deep takes about 1.3 MB of stack
+    /// (2.5 KB a level): fine on the main thread or a task, a crash on a thread with a small stack.
+    public static let maxDepth = 64
+
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        guard nestingDepth(data, limit: maxDepth) <= maxDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested deeper than \(maxDepth) levels"))
+        }
+        return try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// How deep `[` and `{` nest outside strings, counted up to `limit + 1` (a byte scan before
+    /// decoding; whether the text is JSON at all is the decoder's business).
+    static func nestingDepth(_ data: Data, limit: Int) -> Int {
+        data.withUnsafeBytes { bytes in
+            var depth = 0, deepest = 0
+            var inString = false, escaped = false
+            for b in bytes {
+                if inString {
+                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                    continue
+                }
+                switch b {
+                case 0x22: inString = true
+                case 0x5B, 0x7B:
+                    depth += 1
+                    if depth > deepest { deepest = depth; if deepest > limit { return deepest } }
+                case 0x5D, 0x7D: depth -= 1
+                default: break
+                }
+            }
+            return deepest
+        }
     }
 
     /// Compact JSON with sorted keys: deterministic bytes on the wire and in tests.

@@ -51,7 +51,12 @@ public struct LeadAssistClient: LeadAssistAPI {
     }
 
     public func updateParties(_ greenvnId: String, _ update: PartyUpdate) async throws -> Allocation {
-        try await unwrap { try await send(.PUT, "/\(escape(greenvnId))/call-party", body: Wire.body(update), call: .idempotent) }
+        do {
+            return try await send(.PUT, "/\(escape(greenvnId))/call-party", body: Wire.body(update), call: .idempotent)
+        } catch let failure as Attempts {
+            if let done = await settled(failure, greenvnId, { Self.applied(update, to: $0) }) { return done }
+            throw failure.last
+        }
     }
 
     public func deallocate(_ greenvnId: String) async throws -> Allocation {
@@ -62,8 +67,27 @@ public struct LeadAssistClient: LeadAssistAPI {
             if failure.earlierAmbiguous, case .refused(let r) = failure.last, r.code == 22 {
                 return try await details(greenvnId)
             }
+            if let done = await settled(failure, greenvnId, { $0.state == .vault }) { return done }
             throw failure.last
         }
+    }
+
+    /// Every attempt of an idempotent change failed and at least one may have reached the server
+    /// and acted (its answer lost): one GET tells whether the change is in place. Nil when it is
+    /// not, or when that GET fails too (the caller throws the original error).
+    private func settled(_ failure: Attempts, _ greenvnId: String, _ done: (Allocation) -> Bool) async -> Allocation? {
+        guard failure.earlierAmbiguous else { return nil }
+        if case .refused = failure.last { return nil }
+        guard case .success(let current) = await once(.GET, "/" + escape(greenvnId), body: nil), done(current) else { return nil }
+        logger.notice("settled by a GET after every answer was lost", metadata: ["greenvn_id": "\(Text.printable(greenvnId, limit: 64))"])
+        return current
+    }
+
+    /// Does the allocation already have every field the update sets?
+    static func applied(_ u: PartyUpdate, to a: Allocation) -> Bool {
+        (u.apartyNumbers.map { $0 == a.apartyNumbers } ?? true) && (u.bpartyNumbers.map { $0 == a.bpartyNumbers } ?? true)
+            && (u.apartyPins.map { $0 == a.apartyPins } ?? true) && (u.bpartyPins.map { $0 == a.bpartyPins } ?? true)
+            && (u.usage.map { $0 == a.usage } ?? true)
     }
 
     // MARK: - one call, several attempts

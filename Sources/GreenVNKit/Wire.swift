@@ -144,8 +144,11 @@ public enum Wire {
     /// A create body as the raw draft the shared validation checks. Lenient on spelling
     /// (`type`/`number_type`, bool/string strictness, numeric/string pins).
     /// A request body must be one JSON object.
+    /// Throws only GreenVNError (not the decoder's DecodingError), like `decodeAnswer`.
     static func object(_ body: Data) throws -> JSONValue {
-        let root = try JSONValue.parse(body)
+        guard let root = try? JSONValue.parse(body) else {
+            throw GreenVNError.badResponse(httpStatus: 400, snippet: "body is not JSON: \(snippet(body))")
+        }
         guard case .object = root else { throw GreenVNError.badResponse(httpStatus: 400, snippet: "body is not a JSON object") }
         return root
     }

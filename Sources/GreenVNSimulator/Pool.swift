@@ -14,7 +14,7 @@ struct Pool: Sendable {
     static let maxPerRegionAndType = 99_999
 
     let numbers: [PoolNumber]
-    private let byVN: [String: PoolNumber]
+    private let indexByVN: [String: Int]
 
     init(perRegionAndType n: Int) {
         let count = max(0, min(n, Self.maxPerRegionAndType))
@@ -26,10 +26,13 @@ struct Pool: Sendable {
             }
         }
         self.numbers = numbers
-        self.byVN = Dictionary(uniqueKeysWithValues: numbers.map { ($0.vn, $0) })
+        self.indexByVN = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($0.element.vn, $0.offset) })
     }
 
-    func number(_ vn: String) -> PoolNumber? { byVN[vn] }
+    func number(_ vn: String) -> PoolNumber? { index(of: vn).map { numbers[$0] } }
+
+    /// Where `vn` sits in `numbers`.
+    func index(of vn: String) -> Int? { indexByVN[vn] }
 
     /// +91 7 0 RR SSSSSS: a 10-digit Indian mobile starting 7, region index and serial inside.
     static func mobile(regionIndex: Int, serial: Int) -> String {

@@ -24,13 +24,14 @@ struct SimulatedAPI: Sendable {
         let (pool, seed) = (self.pool, config.seed)
         return try await store.transaction { db, now in
             if try SimulatorStore.connectionExists(db, request.connectionId) { throw Refusal.duplicateConnection }
-            let vn = try Self.pick(wish, in: pool, db: db, seed: seed)
+            let vn = try Self.pick(wish, in: pool, db: db, seed: seed, free: store.free)
             let allocation = Allocation(
                 greenvnId: UUID().uuidString.lowercased(), connectionId: request.connectionId,
                 apartyNumbers: request.apartyNumbers, bpartyNumbers: request.bpartyNumbers,
                 apartyPins: request.apartyPins, bpartyPins: request.bpartyPins, usage: request.usage,
                 state: .active, greenVN: vn.vn, flowId: request.flowId)
             try SimulatorStore.insert(db, StoredAllocation(allocation: allocation, createdAt: now, expiresAt: now + lifetime))
+            store.free?.take(vn.vn)
             return allocation
         }
     }
@@ -51,7 +52,7 @@ struct SimulatedAPI: Sendable {
             var a = try Self.existing(db, id).allocation
             guard a.state == .active else { throw Refusal.alreadyDeleted }
             // The current VN is held by this very allocation, so it is never picked again.
-            a.greenVN = try Self.pick(wish, in: pool, db: db, seed: seed).vn
+            a.greenVN = try Self.pick(wish, in: pool, db: db, seed: seed, free: store.free).vn
             try SimulatorStore.update(db, a)
             return a
         }
@@ -100,7 +101,8 @@ struct SimulatedAPI: Sendable {
         return s
     }
 
-    private static func pick(_ wish: Wish, in pool: Pool, db: Database, seed: UInt64) throws -> PoolNumber {
+    private static func pick(_ wish: Wish, in pool: Pool, db: Database, seed: UInt64, free: FreeNumbers?) throws -> PoolNumber {
+        if let free { return try free.pick(wish, db: db) }
         let held = try SimulatorStore.heldVNs(db)
         let free = pool.numbers.filter { !held.contains($0.vn) }
         guard !free.isEmpty else { throw Refusal.noFreeVN }

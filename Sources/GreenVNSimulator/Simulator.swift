@@ -28,9 +28,10 @@ public final class Simulator: @unchecked Sendable {
     public init(config: SimulatorConfig = SimulatorConfig(), logger: Logger = Simulator.silentLogger) throws {
         self.config = config
         self.logger = logger
-        store = try SimulatorStore(path: config.statePath)
+        let pool = Pool(perRegionAndType: config.numbersPerRegionAndType)
+        store = try SimulatorStore(path: config.statePath, free: FreeNumbers(pool: pool, seed: config.seed))
         board = FaultBoard(rates: config.faults, seed: config.seed)
-        api = SimulatedAPI(store: store, pool: Pool(perRegionAndType: config.numbersPerRegionAndType), config: config)
+        api = SimulatedAPI(store: store, pool: pool, config: config)
     }
 
     deinit { serverTask?.cancel() }

@@ -7,8 +7,11 @@ import GreenVNKit
 /// (a partial unique index backs that up) and all agree on what is active.
 final class SimulatorStore: Sendable {
     private let writer: any DatabaseWriter
+    /// The free VNs between transactions (nil: every pick reads the held VNs).
+    let free: FreeNumbers?
 
-    init(path: String?) throws {
+    init(path: String?, free: FreeNumbers? = nil) throws {
+        self.free = free
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.label = "greenvn.simulator"
@@ -52,6 +55,10 @@ final class SimulatorStore: Sendable {
                 INSERT INTO clock (id, offset_seconds) VALUES (1, 0);
                 """)
         }
+        // The expiry sweep that opens every transaction: one index range, not a table scan.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS allocation_state_expires ON allocation(state, expires_at)")
+        }
         return m
     }
 
@@ -60,30 +67,35 @@ final class SimulatorStore: Sendable {
     /// Runs `body` in an IMMEDIATE transaction after moving expired allocations to the vault.
     /// `now` is the simulated time (wall clock + the persisted offset), in epoch seconds.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, Int) throws -> T) async throws -> T {
-        try await writer.writeWithoutTransaction { db in try Self.inTransaction(db, body) }
+        try await writer.writeWithoutTransaction { [free] db in try Self.inTransaction(db, free, body) }
     }
 
     func transactionSync<T>(_ body: (Database, Int) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction { db in try Self.inTransaction(db, body) }
+        try writer.writeWithoutTransaction { db in try Self.inTransaction(db, free, body) }
     }
 
-    private static func inTransaction<T>(_ db: Database, _ body: (Database, Int) throws -> T) throws -> T {
+    private static func inTransaction<T>(_ db: Database, _ free: FreeNumbers?, _ body: (Database, Int) throws -> T) throws -> T {
         var result: T?
+        var committed = false
+        defer { free?.end(db, committed: committed) }
         try db.inTransaction(.immediate) {
-            let offset = try Int.fetchOne(db, sql: "SELECT offset_seconds FROM clock WHERE id = 1") ?? 0
+            try free?.begin(db)
+            let offset = try Int.fetchOne(db.cachedStatement(sql: "SELECT offset_seconds FROM clock WHERE id = 1")) ?? 0
             let now = Int(Date().timeIntervalSince1970) + offset
             try expire(db, now: now)
+            free?.swept(db)
             result = try body(db, now)
             return .commit
         }
+        committed = true
         return result!
     }
 
     // MARK: statements (called inside a transaction)
 
     static func expire(_ db: Database, now: Int) throws {
-        try db.execute(sql: "UPDATE allocation SET state = 'vault', vaulted_at = expires_at WHERE state = 'active' AND expires_at <= ?",
-                       arguments: [now])
+        try db.cachedStatement(sql: "UPDATE allocation SET state = 'vault', vaulted_at = expires_at WHERE state = 'active' AND expires_at <= ?")
+            .execute(arguments: [now])
     }
 
     static func advanceClock(_ db: Database, seconds: Int) throws {

@@ -5,10 +5,16 @@ import GreenVNKit
 /// The calls on an existing allocation. Each: API call → one transaction recording the answer
 /// (VN history when the VN changed) and the audit entry. On an API error the registry learns what
 /// the error tells (code 22: it is in the vault; code 1: kept, audited) and the error is rethrown.
+/// When every answer of a change was lost (network, timeout, not-JSON, 5xx after the client's
+/// retries), one GET settles it: if the allocation shows the change, it happened — recorded and
+/// returned as a success; if not, what the GET showed is recorded and the error rethrown.
 extension Operations {
     public func swap(_ id: String, _ r: SwapRequest) async throws -> StoredAllocation {
         let how = r.preferences.isEmpty ? "swap" : "swap (preferences)"
-        return try await change(id, action: how) { stored in
+        return try await change(id, action: how, landed: { now, before in
+            guard let before, before.status == .known else { return false }
+            return now.greenVN != before.allocation.greenVN
+        }) { stored in
             try await self.api.swap(id, r, knownVN: stored?.allocation.greenVN)
         }
     }
@@ -19,11 +25,15 @@ extension Operations {
     }
 
     public func updateParties(_ id: String, _ u: PartyUpdate) async throws -> StoredAllocation {
-        try await change(id, action: "update parties") { _ in try await self.api.updateParties(id, u) }
+        try await change(id, action: "update parties", landed: { a, _ in
+            (u.apartyNumbers.map { $0 == a.apartyNumbers } ?? true) && (u.bpartyNumbers.map { $0 == a.bpartyNumbers } ?? true)
+                && (u.apartyPins.map { $0 == a.apartyPins } ?? true) && (u.bpartyPins.map { $0 == a.bpartyPins } ?? true)
+                && (u.usage.map { $0 == a.usage } ?? true)
+        }) { _ in try await self.api.updateParties(id, u) }
     }
 
     public func deallocate(_ id: String) async throws -> StoredAllocation {
-        try await change(id, action: "deallocate") { _ in try await self.api.deallocate(id) }
+        try await change(id, action: "deallocate", landed: { a, _ in a.state == .vault }) { _ in try await self.api.deallocate(id) }
     }
 
     /// GET an allocation (made elsewhere, or ours whose answer was lost) and remember it. An
@@ -34,6 +44,7 @@ extension Operations {
     }
 
     private func change(_ id: String, action: String, settlesOutbox: Bool = false,
+                        landed: (@Sendable (Allocation, StoredAllocation?) -> Bool)? = nil,
                         _ call: @escaping @Sendable (StoredAllocation?) async throws -> Allocation) async throws -> StoredAllocation {
         if id.hasPrefix("pending:") { throw Self.noIdYet(id) }
         let stored: StoredAllocation?
@@ -46,6 +57,15 @@ extension Operations {
         do {
             answer = try await call(stored)
         } catch {
+            if let landed, case .unknown = Self.classify(error, isRetry: false), let fresh = try? await api.details(id) {
+                if landed(fresh, stored) {
+                    return try await record(fresh, id: id, action: action, settlesOutbox: settlesOutbox,
+                                            outcome: "ok (every answer was lost; a GET showed it done)")
+                }
+                _ = try? await record(fresh, id: id, action: "refresh", settlesOutbox: false,
+                                      outcome: "not done (a GET after: \(AuditLog.outcome(of: error)))")
+                throw error
+            }
             let at = now()
             let outcome = AuditLog.outcome(of: error)
             try? await registry.writeAsync { db in
@@ -56,14 +76,18 @@ extension Operations {
             }
             throw error
         }
-        let a = answer
+        return try await record(answer, id: id, action: action, settlesOutbox: settlesOutbox, outcome: AuditLog.ok)
+    }
+
+    /// The answer, its VN history and the audit entry in one transaction.
+    private func record(_ a: Allocation, id: String, action: String, settlesOutbox: Bool, outcome: String) async throws -> StoredAllocation {
         let at = now()
         do {
-            return try await registry.writeAsync { [a] db in
+            return try await registry.writeAsync { db in
                 let s = try AllocationRows.remember(db, a, how: action, request: nil, now: at)
                 if settlesOutbox, !s.connectionId.isEmpty { try Outbox.delete(db, connectionId: s.connectionId) }
                 try AuditLog.append(db, action: action, target: id, connectionId: s.connectionId.isEmpty ? nil : s.connectionId,
-                                    outcome: AuditLog.ok, now: at)
+                                    outcome: outcome, now: at)
                 return s
             }
         } catch {

@@ -35,19 +35,53 @@ struct ListSQL {
     let query: ListQuery
     let nowMs: Int64
     let term: String
-    let column: String
+    /// Most significant first; rowid (`id`) breaks the last tie, in the same direction.
+    let keys: [String]
     let descending: Bool
 
     /// Above this many rows a tab is dense: its rows are at least this share of the registry,
     /// so an ordered scan finds a page quickly; below it, sorting them is cheap.
     static let denseThreshold = 20_000
+    /// A text filter matching at most this many rows is served from its list of rows (the
+    /// trigram index's candidates)…
+    static let rareMatches = 5_000
+    /// …or, for a term under 3 characters, from one sequential scan that stops at this many
+    /// (a common short term is better read in order: a page needs a few hundred rows of it).
+    static let rareShortMatches = 1_000
+    /// An exact count checks the trigram index's candidates one by one when they are fewer than
+    /// this (~2 µs each), else it reads the whole tab (~0.4 µs a row, 1M rows: ~0.4 s).
+    static let candidatesToCheck = 150_000
 
     init(_ q: ListQuery, now: Date) {
         query = q
         nowMs = Millis.from(now)
         term = q.filter.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        column = Self.column(q.sort)
+        keys = Self.keys(q.sort)
         descending = q.descending
+    }
+
+    private init(_ other: ListSQL, descending: Bool) {
+        query = other.query
+        nowMs = other.nowMs
+        term = other.term
+        keys = other.keys
+        self.descending = descending
+    }
+
+    /// The same rows in the opposite order (deep pages are read from the other end).
+    var reversed: ListSQL { ListSQL(self, descending: !descending) }
+
+    static func keys(_ s: SortColumn) -> [String] {
+        switch s {
+        case .vn: return ["green_vn"]
+        case .connectionId: return ["connection_id"]
+        case .aparty: return ["aparty_numbers"]
+        case .bparty: return ["bparty_numbers"]
+        case .usage: return ["usage"]
+        case .state: return ["state", "created_at"]        // two values: creation orders within each
+        case .expires: return ["expires_at"]
+        case .created: return ["created_at"]
+        }
     }
 
     /// The tab condition (`dense`: not usable by an index) and the text filter.
@@ -73,7 +107,7 @@ struct ListSQL {
         return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), args)
     }
 
-    /// The tab's rows through the condition's index, at most `limit` of them (the probe).
+    /// How many rows the tab holds, up to `limit`, through the condition's index (the probe).
     func probeSQL(limit: Int) -> (String, StatementArguments)? {
         switch query.state {
         case .all: return nil
@@ -84,43 +118,99 @@ struct ListSQL {
         }
     }
 
-    /// The page: sparse → through the condition's index then sorted; dense → in the order index.
-    func pageSQL(sparse: Bool) -> (String, StatementArguments) {
-        let useDense = !sparse && query.sort != .expires
-        let (cond, args) = whereClause(dense: useDense)
+    /// The page: sparse → through the condition's index, then sorted; dense → in the order of
+    /// the sort column's index, the condition checked inside it. The active tab by expiry is
+    /// both at once (its condition's index is ordered by expiry).
+    /// `beyond`: an extra condition (rows past a known row, see `beyond(_:rowid:after:)`).
+    func pageSQL(sparse: Bool, beyond: (String, StatementArguments)? = nil) -> (String, StatementArguments) {
+        let activeByExpiry = query.state == .active && keys == ["expires_at"]
+        var (cond, args) = whereClause(dense: !sparse && !activeByExpiry)
+        if let (extra, extraArgs) = beyond {
+            cond += " AND " + extra
+            args += extraArgs
+        }
         let from = sparse && query.state != .all ? "allocation INDEXED BY allocation_state_expires" : "allocation"
         return ("SELECT * FROM \(from) WHERE \(cond) ORDER BY \(orderBy) LIMIT ? OFFSET ?", args)
     }
 
-    static func column(_ s: SortColumn) -> String {
-        switch s {
-        case .vn: return "green_vn"
-        case .connectionId: return "connection_id"
-        case .aparty: return "aparty_numbers"
-        case .bparty: return "bparty_numbers"
-        case .usage: return "usage"
-        case .state: return "state"
-        case .expires: return "expires_at"
-        case .created: return "created_at"
+    /// Rows strictly after (`after`) or before the row whose sort key values are `values` and
+    /// rowid `rowid`, in this query's order. Written as `k <= v AND (k < v OR …)` so SQLite seeks
+    /// the sort column's index to the row instead of scanning (an `OR` at the top level makes it
+    /// read every row). NULLs sort first ascending, as in SQLite; only connection_id (a single
+    /// key) may be NULL.
+    func beyond(_ values: [DatabaseValue], rowid: Int64, after: Bool) -> (String, StatementArguments) {
+        let greater = after != descending
+        let (op, opEq) = greater ? (">", ">=") : ("<", "<=")
+        if keys.count == 1, values[0].isNull {
+            let c = keys[0]
+            return greater ? ("((\(c) IS NULL AND id > ?) OR \(c) IS NOT NULL)", [rowid]) : ("(\(c) IS NULL AND id < ?)", [rowid])
         }
+        func term(_ i: Int) -> (String, StatementArguments) {
+            if i == keys.count { return ("id \(op) ?", [rowid]) }
+            let (rest, restArgs) = term(i + 1)
+            let c = keys[i]
+            return ("\(c) \(opEq) ? AND (\(c) \(op) ? OR \(rest))", [values[i], values[i]] + restArgs)
+        }
+        let (sql, args) = term(0)
+        if keys.count == 1 && keys[0] == "connection_id" && !greater {
+            return ("((\(sql)) OR connection_id IS NULL)", args)   // NULLs come after every value in this direction
+        }
+        return ("(\(sql))", args)
+    }
+
+    /// The trigram index's query for the text filter: every trigram of the term (so a row
+    /// holding the term holds them all); nil under 3 characters, which no trigram covers.
+    var trigramQuery: String? {
+        let scalars = Array(term.unicodeScalars)
+        guard scalars.count >= 3 else { return nil }
+        var seen = Set<String>()
+        var parts: [String] = []
+        for i in 0...(scalars.count - 3) {
+            var t = String.UnicodeScalarView()
+            t.append(contentsOf: scalars[i..<(i + 3)])
+            let trigram = String(t)
+            if seen.insert(trigram).inserted { parts.append("\"" + trigram.replacingOccurrences(of: "\"", with: "\"\"") + "\"") }
+        }
+        return parts.joined(separator: " AND ")
+    }
+
+    /// The rowids of a page of the rows among `ids` (a JSON array of rowids) that are under the
+    /// query, in order (each read by rowid: NOT INDEXED keeps SQLite from scanning the tab instead).
+    func pageOfIdsSQL(_ ids: String) -> (String, StatementArguments) {
+        let (cond, args) = whereClause()
+        return ("SELECT id FROM allocation NOT INDEXED WHERE id IN (SELECT value FROM json_each(?)) AND \(cond) ORDER BY \(orderBy) LIMIT ? OFFSET ?",
+                [ids] + args)
     }
 
     var orderBy: String {
         let dir = descending ? "DESC" : "ASC"
-        return "\(column) \(dir), id \(dir)"
+        return (keys + ["id"]).map { "\($0) \(dir)" }.joined(separator: ", ")
     }
 
-    /// Rows that come before the row whose sort key is `key` and rowid is `rowid` (NULLs sort
-    /// first ascending, last descending, as SQLite does; only connection_id may be NULL).
-    func before(key: DatabaseValue, rowid: Int64) -> (String, StatementArguments) {
-        let c = column
-        if key.isNull {
+    /// Rows that come before the one whose sort key values are `values` and rowid `rowid`.
+    /// NULLs sort first ascending, last descending, as in SQLite; only connection_id (a single
+    /// key) may be NULL.
+    func before(values: [DatabaseValue], rowid: Int64) -> (String, StatementArguments) {
+        if keys.count == 1 {
+            let c = keys[0], key = values[0]
+            if key.isNull {
+                return descending
+                    ? ("(\(c) IS NOT NULL OR (\(c) IS NULL AND id > ?))", [rowid])
+                    : ("(\(c) IS NULL AND id < ?)", [rowid])
+            }
             return descending
-                ? ("(\(c) IS NOT NULL OR (\(c) IS NULL AND id > ?))", [rowid])
-                : ("(\(c) IS NULL AND id < ?)", [rowid])
+                ? ("(\(c) > ? OR (\(c) = ? AND id > ?))", [key, key, rowid])
+                : ("(\(c) IS NULL OR \(c) < ? OR (\(c) = ? AND id < ?))", [key, key, rowid])
         }
-        return descending
-            ? ("(\(c) > ? OR (\(c) = ? AND id > ?))", [key, key, rowid])
-            : ("(\(c) IS NULL OR \(c) < ? OR (\(c) = ? AND id < ?))", [key, key, rowid])
+        let op = descending ? ">" : "<"
+        var terms: [String] = []
+        var args: StatementArguments = []
+        for i in 0...keys.count {
+            var parts: [String] = []
+            for j in 0..<i { parts.append("\(keys[j]) = ?"); args += [values[j]] }
+            if i < keys.count { parts.append("\(keys[i]) \(op) ?"); args += [values[i]] } else { parts.append("id \(op) ?"); args += [rowid] }
+            terms.append("(" + parts.joined(separator: " AND ") + ")")
+        }
+        return ("(" + terms.joined(separator: " OR ") + ")", args)
     }
 }

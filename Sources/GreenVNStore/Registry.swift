@@ -9,6 +9,14 @@ public final class Registry: @unchecked Sendable {
     /// nil for `inMemory()`.
     public let path: String?
     let writer: any DatabaseWriter
+    /// Group commit for `writeAsync` (see `GroupCommit`).
+    private let commits: GroupCommit
+    /// The last `rareMatches` answer (see there).
+    private let candidates = Locked<(key: String, change: Int64, active: Int, ids: String?)?>(nil)
+    /// Rows of pages read before, to seek to (see `pageRows`).
+    private let anchors = Locked<(key: AnchorKey, list: [Anchor])?>(nil)
+    /// The last tab counts worked out (see `tally`).
+    private let tallies = Locked<(change: Int64, nowMs: Int64, tally: (active: Int, vault: Int, pending: Int))?>(nil)
 
     /// Opens (creating it and its directory if needed) and migrates the registry at `path`.
     public init(path: String) throws {
@@ -17,7 +25,9 @@ public final class Registry: @unchecked Sendable {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try DataDirectory.ensure(dir) }
             writer = try DatabasePool(path: path, configuration: Self.configuration)
+            commits = GroupCommit(writer: writer)
             try Schema.migrator.migrate(writer)
+            try Schema.ensureDerivedTables(writer)
         } catch let e as GreenVNError {
             throw e
         } catch {
@@ -28,7 +38,9 @@ public final class Registry: @unchecked Sendable {
     private init(memory writer: DatabaseQueue) throws {
         path = nil
         self.writer = writer
+        commits = GroupCommit(writer: writer)
         try Schema.migrator.migrate(writer)
+        try Schema.ensureDerivedTables(writer)
     }
 
     /// A private registry that lives as long as the object (tests, previews).
@@ -52,60 +64,246 @@ public final class Registry: @unchecked Sendable {
 
     public func page(_ q: ListQuery, offset: Int, limit: Int, now: Date = Date()) throws -> [StoredAllocation] {
         let s = ListSQL(q, now: now)
-        return try writer.read { db in
-            let (sql, args) = s.pageSQL(sparse: try Self.isSparse(db, s))
-            return try db.rows(sql, args + [max(0, limit), max(0, offset)]).map(StoredAllocation.init(row:))
-        }
+        let (offset, limit) = (max(0, offset), max(0, limit))
+        if limit == 0 { return [] }
+        return try writer.read { db in StoredAllocation.decode(try self.pageRows(db, s, offset: offset, limit: limit)) }
     }
 
-    /// Rows under `q`. Without a text filter it is read from the trigger-kept tallies plus one
-    /// bounded index range (the expired rows); with one, it is a scan (~0.3 s at 1M rows).
+    /// A page is read from wherever it is cheapest to reach: the start (OFFSET rows are
+    /// stepped over), the far end (a deep page of an unfiltered tab: G costs what the first page
+    /// does), or a row of a page read before (keyset: the index seeks to it, so j/k/PgDn/PgUp
+    /// step over a screenful at most, at any depth).
+    func pageRows(_ db: Database, _ s: ListSQL, offset: Int, limit: Int) throws -> [Row] {
+        if !s.term.isEmpty, let ids = try rareMatches(db, s) {
+            // Sorted by their keys first, then only the page's rows read whole.
+            let (sql, args) = s.pageOfIdsSQL(ids)
+            let page = try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: args + [limit, offset])
+            if page.isEmpty { return [] }
+            let rows = try db.rows("SELECT * FROM allocation WHERE id IN (SELECT value FROM json_each(?))",
+                                   ["[" + page.map(String.init).joined(separator: ",") + "]"])
+            let at = Dictionary(uniqueKeysWithValues: page.enumerated().map { ($0.element, $0.offset) })
+            return rows.sorted { at[$0["id"] as Int64] ?? 0 < at[$1["id"] as Int64] ?? 0 }
+        }
+        let t = try tally(db, nowMs: s.nowMs)
+        let key = AnchorKey(s, change: try changeCounter(db), tally: t)
+        var cost = offset
+        var read: () throws -> [Row] = {
+            let (sql, args) = s.pageSQL(sparse: try self.isSparse(db, s))
+            return try db.rows(sql, args + [limit, offset])
+        }
+        if s.term.isEmpty {
+            let total = s.query.state == .active ? t.active : s.query.state == .vault ? t.vault : t.active + t.vault
+            if offset >= total { return [] }
+            if total - offset - limit < cost {
+                cost = max(0, total - offset - limit)
+                read = {
+                    let r = s.reversed
+                    let (sql, args) = r.pageSQL(sparse: try self.isSparse(db, r))
+                    return try db.rows(sql, args + [min(limit, total - offset), max(0, total - offset - limit)]).reversed()
+                }
+            }
+        }
+        for a in anchors.value?.key == key ? anchors.value!.list : [] {
+            if offset > a.offset, offset - a.offset - 1 < cost {
+                cost = offset - a.offset - 1
+                read = {
+                    let (sql, args) = s.pageSQL(sparse: try self.isSparse(db, s), beyond: s.beyond(a.values, rowid: a.rowid, after: true))
+                    return try db.rows(sql, args + [limit, offset - a.offset - 1])
+                }
+            } else if offset + limit <= a.offset, a.offset - offset - limit < cost {
+                cost = a.offset - offset - limit
+                read = {
+                    let r = s.reversed
+                    let (sql, args) = r.pageSQL(sparse: try self.isSparse(db, r), beyond: s.beyond(a.values, rowid: a.rowid, after: false))
+                    return try db.rows(sql, args + [limit, a.offset - offset - limit]).reversed()
+                }
+            }
+        }
+        let rows = try read()
+        if let first = rows.first, let last = rows.last {
+            var list = anchors.value?.key == key ? anchors.value!.list : []
+            list.removeAll { $0.offset == offset || $0.offset == offset + rows.count - 1 }
+            list.append(Anchor(row: first, keys: s.keys, offset: offset))
+            list.append(Anchor(row: last, keys: s.keys, offset: offset + rows.count - 1))
+            anchors.value = (key, Array(list.suffix(16)))
+        }
+        return rows
+    }
+
+    func changeCounter(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT n FROM change WHERE id = 1")) ?? 0
+    }
+
+    /// The rowids (a JSON array) of the rows a text filter may match, if they are few: from the
+    /// trigram index for a term of 3+ characters (rows holding all its trigrams), else from one
+    /// sequential scan that stops early when they are many. Callers still apply the whole
+    /// condition (tab and term) to them. "Few" is where reading each of them by rowid costs less
+    /// than reading the sort order until a page of them turns up: √(31 × rows), ~5,600 at 1M.
+    /// The answer is kept for the next call (count, then page, then index, for one keystroke).
+    func rareMatches(_ db: Database, _ s: ListSQL) throws -> String? {
+        let t = try tally(db, nowMs: s.nowMs)
+        let change = try changeCounter(db)
+        let key = s.trigramQuery.map { "trigrams \($0)" } ?? "scan \(s.query.state.rawValue) \(s.nowMs) \(s.term)"
+        if let c = candidates.value, c.key == key, c.change == change, c.active == t.active { return c.ids }
+        let ids: [Int64]
+        var rare = true
+        if let match = s.trigramQuery {
+            let few = max(500, Int((31 * Double(t.active + t.vault)).squareRoot()))
+            ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM allocation_search WHERE allocation_search MATCH ? LIMIT ?"),
+                                     arguments: [match, few + 1])
+            rare = ids.count <= few
+        } else {
+            let (cond, args) = s.whereClause()
+            ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM allocation NOT INDEXED WHERE \(cond) LIMIT ?"),
+                                     arguments: args + [ListSQL.rareShortMatches + 1])
+            rare = ids.count <= ListSQL.rareShortMatches
+        }
+        let list = rare ? "[" + ids.map(String.init).joined(separator: ",") + "]" : nil
+        candidates.value = (key, change, t.active, list)
+        return list
+    }
+
+    /// Rows under `q`. Without a text filter it is read from the tallies; with one, from the
+    /// trigram index when the term's candidates are few, else it is a scan (~0.3 s at 1M rows):
+    /// the console asks `count(_:upTo:now:)` instead.
     public func count(_ q: ListQuery, now: Date = Date()) throws -> Int {
         let s = ListSQL(q, now: now)
         return try writer.read { db in
             if s.term.isEmpty {
-                let t = try Self.tally(db, nowMs: s.nowMs)
+                let t = try self.tally(db, nowMs: s.nowMs)
                 switch q.state {
                 case .active: return t.active
                 case .vault: return t.vault
                 case .all: return t.active + t.vault
                 }
             }
+            if let ids = try self.rareMatches(db, s) { return try self.countAmong(db, s, ids: ids) }
+            if let match = s.trigramQuery, try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM (SELECT 1 FROM allocation_search WHERE allocation_search MATCH ? LIMIT ?)
+                """), arguments: [match, ListSQL.candidatesToCheck]) ?? 0 < ListSQL.candidatesToCheck {
+                // fewer candidates than rows: each checked by rowid, a chunk at a time
+                var n = 0
+                var last: Int64 = 0
+                while true {
+                    let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+                        SELECT rowid FROM allocation_search WHERE allocation_search MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
+                        """), arguments: [match, last, 10_000])
+                    guard let end = ids.last else { break }
+                    last = end
+                    n += try self.countAmong(db, s, ids: "[" + ids.map(String.init).joined(separator: ",") + "]")
+                    if ids.count < 10_000 { break }
+                }
+                return n
+            }
+            // a text filter reads every row of the tab: sequentially, unless the tab is small
             let (cond, args) = s.whereClause()
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation WHERE \(cond)", arguments: args) ?? 0
+            let from = try self.isSparse(db, s) ? "allocation INDEXED BY allocation_state_expires" : "allocation NOT INDEXED"
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(cond)", arguments: args) ?? 0
         }
+    }
+
+    /// `count(q)`, but at most `limit`: what a screen needs while the operator types a filter.
+    /// A common term stops as soon as `limit` rows are found (a few thousand rows read, through
+    /// the trigram index for 3+ characters); a rare one is counted exactly from its candidates.
+    /// Only a rare term of 1–2 characters still reads the whole tab.
+    public func count(_ q: ListQuery, upTo limit: Int, now: Date = Date()) throws -> Int {
+        let s = ListSQL(q, now: now)
+        if s.term.isEmpty { return min(limit, try count(q, now: now)) }
+        return try writer.read { db in
+            if let ids = try self.rareMatches(db, s) {
+                let (cond, args) = s.whereClause()
+                return try Int.fetchOne(db.cachedStatement(sql: """
+                    SELECT COUNT(*) FROM (SELECT 1 FROM allocation NOT INDEXED WHERE id IN (SELECT value FROM json_each(?)) AND \(cond) LIMIT ?)
+                    """), arguments: [ids] + args + [limit]) ?? 0
+            }
+            if let match = s.trigramQuery {
+                // Candidates a chunk at a time (about as many as are still wanted), each checked
+                // against the tab and the term: a rare term is counted exactly in one or two chunks.
+                var n = 0
+                var last: Int64 = 0
+                while n < limit {
+                    let chunk = max(256, 2 * (limit - n))
+                    let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+                        SELECT rowid FROM allocation_search WHERE allocation_search MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
+                        """), arguments: [match, last, chunk])
+                    guard let end = ids.last else { break }
+                    last = end
+                    n += try self.countAmong(db, s, ids: "[" + ids.map(String.init).joined(separator: ",") + "]")
+                    if ids.count < chunk { break }
+                }
+                return min(n, limit)
+            }
+            let (cond, args) = s.whereClause()
+            return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM (SELECT 1 FROM allocation NOT INDEXED WHERE \(cond) LIMIT ?)"),
+                                    arguments: args + [limit]) ?? 0
+        }
+    }
+
+    /// How many of the rows `ids` (a JSON array of rowids) are under the query.
+    func countAmong(_ db: Database, _ s: ListSQL, ids: String) throws -> Int {
+        let (cond, args) = s.whereClause()
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM allocation NOT INDEXED WHERE id IN (SELECT value FROM json_each(?)) AND \(cond)"),
+                                arguments: [ids] + args) ?? 0
     }
 
     /// The tab counters. `active` and `vault` follow the effective state at `now` (expired rows
     /// count as vault); `pending` counts the rows that need the operator (status pending or
     /// id_unknown), which are also counted in `active` or `vault`.
     public func counts(now: Date = Date()) throws -> (active: Int, vault: Int, pending: Int) {
-        try writer.read { db in try Self.tally(db, nowMs: Millis.from(now)) }
+        try writer.read { db in try self.tally(db, nowMs: Millis.from(now)) }
     }
 
-    static let tallyProbe = 50_000
+    /// `counted` below, remembered: while the change counter (bumped by every committed write
+    /// of any process) has not moved, the only rows that change sides as `now` moves are those
+    /// whose expiry lies between the two moments, one short index range. The tab counters, the
+    /// list's total and the dense/sparse choice are read on every page: at 1M rows counting
+    /// them afresh cost ~17 ms each time.
+    func tally(_ db: Database, nowMs: Int64) throws -> (active: Int, vault: Int, pending: Int) {
+        let change = try Int64.fetchOne(db.cachedStatement(sql: "SELECT n FROM change WHERE id = 1")) ?? 0
+        if let last = tallies.value, last.change == change {
+            if last.nowMs == nowMs { return last.tally }
+            let (from, to) = (min(last.nowMs, nowMs), max(last.nowMs, nowMs))
+            let moved = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM allocation INDEXED BY allocation_state_expires
+                WHERE state = 'active' AND expires_at > ? AND expires_at <= ?
+                """), arguments: [from, to]) ?? 0
+            let d = nowMs > last.nowMs ? moved : -moved
+            let t = (active: last.tally.active - d, vault: last.tally.vault + d, pending: last.tally.pending)
+            tallies.value = (change, nowMs, t)
+            return t
+        }
+        let t = try Self.counted(db, nowMs: nowMs)
+        tallies.value = (change, nowMs, t)
+        return t
+    }
 
     /// Effective counts: the tallies split by one index range over the active rows, counting
     /// whichever side of `now` (expired or not) is the smaller, bounded by a probe.
-    static func tally(_ db: Database, nowMs: Int64) throws -> (active: Int, vault: Int, pending: Int) {
+    static func counted(_ db: Database, nowMs: Int64) throws -> (active: Int, vault: Int, pending: Int) {
         var t: [String: Int] = [:]
         for row in try db.rows("SELECT key, n FROM tally") { t[row["key"]] = row["n"] }
         let active = t["active"] ?? 0, vault = t["vault"] ?? 0, unsettled = t["unsettled"] ?? 0
-        let unexpired = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM (SELECT 1 FROM allocation INDEXED BY allocation_state_expires
-                                  WHERE state = 'active' AND expires_at > ? LIMIT ?)
-            """), arguments: [nowMs, tallyProbe]) ?? 0
-        let expired = unexpired < tallyProbe
-            ? active - unexpired
-            : try Int.fetchOne(db.cachedStatement(sql: """
-                SELECT COUNT(*) FROM allocation INDEXED BY allocation_state_expires WHERE state = 'active' AND expires_at <= ?
-                """), arguments: [nowMs]) ?? 0
+        // Not expired at `now`: the later hours of the expiry tally, plus the rest of this hour.
+        let hour = nowMs / Schema.expiryBucketMs
+        let later = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(n), 0) FROM expiry_tally WHERE hour > ?"),
+                                     arguments: [hour]) ?? 0
+        let thisHour = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM allocation INDEXED BY allocation_state_expires
+            WHERE state = 'active' AND expires_at > ? AND expires_at < ?
+            """), arguments: [nowMs, (hour + 1) * Schema.expiryBucketMs]) ?? 0
+        let expired = active - (later + thisHour)
         return (active: active - expired, vault: vault + expired, pending: unsettled)
     }
 
-    static func isSparse(_ db: Database, _ s: ListSQL) throws -> Bool {
-        guard let (sql, args) = s.probeSQL(limit: ListSQL.denseThreshold) else { return false }
-        return (try Int.fetchOne(db.cachedStatement(sql: sql), arguments: args) ?? 0) < ListSQL.denseThreshold
+    /// A tab holding fewer than `denseThreshold` rows is read through its condition's index
+    /// and sorted; `all` never is. The tab's size comes from the tallies.
+    func isSparse(_ db: Database, _ s: ListSQL) throws -> Bool {
+        let t = try tally(db, nowMs: s.nowMs)
+        switch s.query.state {
+        case .all: return false
+        case .active: return t.active < ListSQL.denseThreshold
+        case .vault: return t.vault < ListSQL.denseThreshold
+        }
     }
 
     /// Where the row with `id` sits under `q` (0-based), nil if `q` does not show it: keeps the
@@ -114,9 +312,14 @@ public final class Registry: @unchecked Sendable {
         let s = ListSQL(q, now: now)
         let (cond, args) = s.whereClause()
         return try writer.read { db in
-            guard let row = try db.row("SELECT id, \(s.column) AS k FROM allocation WHERE greenvn_id = ? AND \(cond)",
+            let keys = s.keys.joined(separator: ", ")
+            guard let row = try db.row("SELECT id, \(keys) FROM allocation WHERE greenvn_id = ? AND \(cond)",
                                        [id] + args) else { return nil }
-            let (before, beforeArgs) = s.before(key: row["k"], rowid: row["id"])
+            let (before, beforeArgs) = s.beyond(s.keys.indices.map { row[$0 + 1] }, rowid: row["id"], after: false)
+            if !s.term.isEmpty, let ids = try self.rareMatches(db, s) {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation NOT INDEXED WHERE id IN (SELECT value FROM json_each(?)) AND \(cond) AND \(before)",
+                                        arguments: [ids] + args + beforeArgs) ?? 0
+            }
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation WHERE \(cond) AND \(before)",
                                     arguments: args + beforeArgs) ?? 0
         }
@@ -158,6 +361,12 @@ public final class Registry: @unchecked Sendable {
         try write { db in _ = try AllocationRows.remember(db, a, how: how, request: request, now: now) }
     }
 
+    /// Stores rows exactly as given (upsert by greenvn_id) in one transaction, without history or
+    /// audit: for benchmarks and test fixtures, never for what the API answered (use `remember`).
+    public func seed(_ rows: [StoredAllocation]) throws {
+        try write { db in for r in rows { try r.save(db) } }
+    }
+
     public func audit(action: String, target: String, outcome: String) throws {
         try write { db in try AuditLog.append(db, action: action, target: target, outcome: outcome, now: Date()) }
     }
@@ -176,19 +385,27 @@ public final class Registry: @unchecked Sendable {
     /// synchronous=FULL commit (the outbox entry must survive a power cut before we send).
     func writeAsync<T: Sendable>(durable: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
-            writer.asyncWriteWithoutTransaction { db in
-                cont.resume(with: Result {
-                    if durable { try db.run("PRAGMA synchronous = FULL") }
-                    defer { if durable { try? db.run("PRAGMA synchronous = NORMAL") } }
+            let outcome = Outcome<T>()
+            commits.submit(durable: durable, body: { db in
+                do {
                     var result: T?
-                    try db.inTransaction(.immediate) {
+                    try db.inSavepoint {
                         result = try body(db)
-                        try db.run("UPDATE change SET n = n + 1 WHERE id = 1")
                         return .commit
                     }
-                    return result!
-                })
-            }
+                    outcome.value = .success(result!)
+                    return true
+                } catch {
+                    outcome.value = .failure(error)
+                    return false
+                }
+            }, finish: { commitError in
+                if let commitError, case .success? = outcome.value {
+                    cont.resume(throwing: commitError)
+                } else {
+                    cont.resume(with: outcome.value ?? .failure(commitError ?? CancellationError()))
+                }
+            })
         }
     }
 
@@ -214,5 +431,123 @@ extension Database {
 
     func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+/// The result of one `writeAsync` body, handed from the writer queue to the caller.
+private final class Outcome<T>: @unchecked Sendable {
+    var value: Result<T, Error>?
+}
+
+/// Group commit: `writeAsync` bodies waiting for the writer run together in one IMMEDIATE
+/// transaction, each in its own savepoint (a body that throws is rolled back alone and gets its
+/// error), and share one commit: one fsync for a whole group of durable outbox writes instead of
+/// one each (a bulk import sends 8–64 creates at once; each must be durable before it is sent).
+/// A caller is answered only after the commit, so "written" still means committed; when the
+/// commit fails, every body of the group gets that error. A group is durable (synchronous=FULL)
+/// when any of its writes asked to be.
+final class GroupCommit: @unchecked Sendable {
+    struct Job {
+        let durable: Bool
+        /// Runs the body in a savepoint; true when it succeeded (its changes are to be committed).
+        let body: (Database) -> Bool
+        /// Called once the group's transaction ended: nil when it committed.
+        let finish: (Error?) -> Void
+    }
+
+    private let writer: any DatabaseWriter
+    private let lock = NSLock()
+    private var queue: [Job] = []
+    private var scheduled = false
+    /// Bounds the latency one group adds to its first write.
+    static let maxGroup = 256
+
+    init(writer: any DatabaseWriter) { self.writer = writer }
+
+    func submit(durable: Bool, body: @escaping (Database) -> Bool, finish: @escaping (Error?) -> Void) {
+        let schedule: Bool = lock.withLock {
+            queue.append(Job(durable: durable, body: body, finish: finish))
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        if schedule { writer.asyncWriteWithoutTransaction { [self] db in drain(db) } }
+    }
+
+    private func drain(_ db: Database) {
+        let jobs: [Job] = lock.withLock {
+            let n = min(queue.count, Self.maxGroup)
+            let taken = Array(queue.prefix(n))
+            queue.removeFirst(n)
+            return taken
+        }
+        var commitError: Error?
+        if !jobs.isEmpty {
+            let durable = jobs.contains { $0.durable }
+            do {
+                if durable { try db.run("PRAGMA synchronous = FULL") }
+                defer { if durable { try? db.run("PRAGMA synchronous = NORMAL") } }
+                try db.inTransaction(.immediate) {
+                    var any = false
+                    for job in jobs where job.body(db) { any = true }
+                    guard any else { return .rollback }
+                    try db.run("UPDATE change SET n = n + 1 WHERE id = 1")
+                    return .commit
+                }
+            } catch {
+                commitError = error
+            }
+        }
+        // Schedule the next group before answering, so writes submitted meanwhile are not stranded.
+        let more: Bool = lock.withLock {
+            if queue.isEmpty { scheduled = false; return false }
+            return true
+        }
+        if more { writer.asyncWriteWithoutTransaction { [self] db in drain(db) } }
+        for job in jobs { job.finish(commitError) }
+    }
+}
+
+/// A value shared between threads.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// What a page's rows are positioned against: the same query over the same rows. `tally`
+/// changes when rows cross their expiry between two reads, `change` with every write.
+struct AnchorKey: Equatable {
+    var state: StateFilter
+    var term: String
+    var keys: [String]
+    var descending: Bool
+    var change: Int64
+    var active: Int
+
+    init(_ s: ListSQL, change: Int64, tally: (active: Int, vault: Int, pending: Int)) {
+        state = s.query.state
+        term = s.term
+        keys = s.keys
+        descending = s.descending
+        self.change = change
+        active = tally.active
+    }
+}
+
+/// A row of a page read before: its position under the query and its sort key.
+struct Anchor {
+    var offset: Int
+    var values: [DatabaseValue]
+    var rowid: Int64
+
+    init(row: Row, keys: [String], offset: Int) {
+        self.offset = offset
+        values = keys.map { row[$0] as DatabaseValue }
+        rowid = row["id"]
     }
 }

@@ -94,13 +94,37 @@ enum JSONList {
     /// lists); anything else (escapes, spaces, a hand-edited row) goes through JSONValue.
     static func strings(_ text: String) -> [String] {
         if text == "[]" { return [] }
-        if text.utf8.count >= 4, text.hasPrefix("[\""), text.hasSuffix("\"]"), !text.contains("\\") {
-            let inner = text.dropFirst(2).dropLast(2)
-            let parts = inner.components(separatedBy: "\",\"")
-            if !parts.contains(where: { $0.contains("\"") }) { return parts }
-        }
+        if let parts = compactStrings(text) { return parts }
         guard let v = try? JSONValue.parse(Data(text.utf8)), let items = v.arrayValue else { return [] }
         return items.compactMap(\.stringValue)
+    }
+
+    /// `["a","b"]` exactly as `encode` writes it when no value needs an escape: split on `","`
+    /// in the bytes. nil for anything else (escapes, spaces, a quote elsewhere).
+    private static func compactStrings(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { b -> [String]? in
+            let n = b.count
+            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), backslash = UInt8(ascii: "\\")
+            guard n >= 4, b[0] == UInt8(ascii: "["), b[1] == quote, b[n - 2] == quote, b[n - 1] == UInt8(ascii: "]") else { return nil }
+            var parts: [String] = []
+            var start = 2
+            var i = 2
+            while i < n - 2 {
+                let c = b[i]
+                if c == backslash { return nil }
+                if c == quote {
+                    guard i + 2 < n - 1, b[i + 1] == comma, b[i + 2] == quote else { return nil }
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                    i += 3
+                    start = i
+                    continue
+                }
+                i += 1
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<(n - 2)]), as: UTF8.self))
+            return parts
+        }
     }
 
     static func ints(_ text: String) -> [Int] {
@@ -140,22 +164,35 @@ extension StoredAllocation {
     }
 
     init(row: Row) {
+        self.init(row: row, columns: AllocationColumns(row))
+    }
+
+    /// Reads the columns by position: GRDB finds a column by name by lowercasing every column
+    /// name of the row, which cost more than the rest of decoding a page of rows together.
+    init(row: Row, columns c: AllocationColumns) {
         let allocation = Allocation(
-            greenvnId: row["greenvn_id"], connectionId: row["connection_id"] ?? "",
-            apartyNumbers: JSONList.strings(row["aparty_numbers"]), bpartyNumbers: JSONList.strings(row["bparty_numbers"]),
-            apartyPins: JSONList.ints(row["aparty_pins"]), bpartyPins: JSONList.ints(row["bparty_pins"]),
-            usage: Usage(rawValue: row["usage"]) ?? .twoway,
-            state: AllocationState(rawValue: row["state"]) ?? .active,
-            greenVN: row["green_vn"], flowId: row["flow_id"])
-        let prefs = Preferences(greenvn: row["pref_greenvn"],
-                                region: (row["pref_region"] as String?).flatMap(Region.init(rawValue:)),
-                                pinCode: row["pref_pin_code"],
-                                type: (row["pref_type"] as String?).flatMap(NumberType.init(rawValue:)))
-        self.init(allocation: allocation, preferences: prefs, strictness: row["strictness"],
-                  durationText: row["duration"],
-                  createdAt: Millis.date(row["created_at"] as Int64), updatedAt: Millis.date(row["updated_at"] as Int64),
-                  lastSyncedAt: Millis.date(row["last_synced_at"] as Int64?), expiresAt: Expiry.date(row["expires_at"]),
-                  status: RecordStatus(rawValue: row["status"]) ?? .known)
+            greenvnId: row[c.greenvnId], connectionId: row[c.connectionId] ?? "",
+            apartyNumbers: JSONList.strings(row[c.apartyNumbers]), bpartyNumbers: JSONList.strings(row[c.bpartyNumbers]),
+            apartyPins: JSONList.ints(row[c.apartyPins]), bpartyPins: JSONList.ints(row[c.bpartyPins]),
+            usage: Usage(rawValue: row[c.usage]) ?? .twoway,
+            state: AllocationState(rawValue: row[c.state]) ?? .active,
+            greenVN: row[c.greenVN], flowId: row[c.flowId])
+        let prefs = Preferences(greenvn: row[c.prefGreenvn],
+                                region: (row[c.prefRegion] as String?).flatMap(Region.init(rawValue:)),
+                                pinCode: row[c.prefPinCode],
+                                type: (row[c.prefType] as String?).flatMap(NumberType.init(rawValue:)))
+        self.init(allocation: allocation, preferences: prefs, strictness: row[c.strictness],
+                  durationText: row[c.duration],
+                  createdAt: Millis.date(row[c.createdAt] as Int64), updatedAt: Millis.date(row[c.updatedAt] as Int64),
+                  lastSyncedAt: Millis.date(row[c.lastSyncedAt] as Int64?), expiresAt: Expiry.date(row[c.expiresAt]),
+                  status: RecordStatus(rawValue: row[c.status]) ?? .known)
+    }
+
+    /// Rows of `SELECT * FROM allocation` (they share their columns).
+    static func decode(_ rows: [Row]) -> [StoredAllocation] {
+        guard let first = rows.first else { return [] }
+        let columns = AllocationColumns(first)
+        return rows.map { StoredAllocation(row: $0, columns: columns) }
     }
 
     static let columns = """
@@ -206,5 +243,29 @@ extension StoredAllocation {
 
     static func expiry(of r: AllocationRequest, createdAt: Date) -> Date {
         createdAt.addingTimeInterval(r.duration.map { TimeInterval($0.seconds) } ?? defaultAllocationLifetime)
+    }
+}
+
+/// Where each column of an allocation row is (found once per statement, not per value).
+struct AllocationColumns {
+    let greenvnId, connectionId, apartyNumbers, bpartyNumbers, apartyPins, bpartyPins, usage, state, greenVN, flowId: Int
+    let prefGreenvn, prefRegion, prefPinCode, prefType, strictness, duration, createdAt, updatedAt, lastSyncedAt, expiresAt, status: Int
+
+    init(_ row: Row) {
+        let names = Array(row.columnNames)
+        var at: [String: Int] = [:]
+        for (i, name) in names.enumerated() where at[name] == nil { at[name] = i }
+        func index(_ name: String) -> Int {
+            if let i = at[name] { return i }
+            return names.firstIndex { $0.lowercased() == name } ?? -1   // as GRDB would find it
+        }
+        greenvnId = index("greenvn_id"); connectionId = index("connection_id")
+        apartyNumbers = index("aparty_numbers"); bpartyNumbers = index("bparty_numbers")
+        apartyPins = index("aparty_pins"); bpartyPins = index("bparty_pins")
+        usage = index("usage"); state = index("state"); greenVN = index("green_vn"); flowId = index("flow_id")
+        prefGreenvn = index("pref_greenvn"); prefRegion = index("pref_region"); prefPinCode = index("pref_pin_code")
+        prefType = index("pref_type"); strictness = index("strictness"); duration = index("duration")
+        createdAt = index("created_at"); updatedAt = index("updated_at"); lastSyncedAt = index("last_synced_at")
+        expiresAt = index("expires_at"); status = index("status")
     }
 }

@@ -73,6 +73,18 @@ public struct Canvas: Sendable, Equatable {
         }
         var col = x
         var written = 0
+        if DisplayWidth.isPrintableASCII(text) {
+            // One column per byte, nothing to replace: the same cells as the loop below.
+            for byte in text.utf8 {
+                if col >= limit { break }
+                if col >= 0 {
+                    place(String(UnicodeScalar(byte)), width: 1, x: col, y: y, style: style)
+                    written += 1
+                }
+                col += 1
+            }
+            return written
+        }
         for c in text {
             if col >= limit { break }
             var grapheme = String(c)
@@ -101,19 +113,19 @@ public struct Canvas: Sendable, Equatable {
 
     /// Fills a rect with spaces in `style`.
     public mutating func fill(_ rect: Rect, style: Style) {
-        forEachCell(in: rect) { x, y in place(" ", width: 1, x: x, y: y, style: style) }
+        Self.forEachCell(in: rect, width: width, height: height) { x, y in place(" ", width: 1, x: x, y: y, style: style) }
     }
 
     /// A horizontal line of "─".
     public mutating func hline(x: Int, y: Int, width: Int, style: Style = .plain) {
-        forEachCell(in: Rect(x: x, y: y, width: width, height: 1)) { x, y in
+        Self.forEachCell(in: Rect(x: x, y: y, width: width, height: 1), width: self.width, height: self.height) { x, y in
             place("─", width: 1, x: x, y: y, style: style)
         }
     }
 
     /// A vertical line of "│".
     public mutating func vline(x: Int, y: Int, height: Int, style: Style = .plain) {
-        forEachCell(in: Rect(x: x, y: y, width: 1, height: height)) { x, y in
+        Self.forEachCell(in: Rect(x: x, y: y, width: 1, height: height), width: self.width, height: self.height) { x, y in
             place("│", width: 1, x: x, y: y, style: style)
         }
     }
@@ -146,7 +158,8 @@ public struct Canvas: Sendable, Equatable {
 
     /// Restyles every cell in `rect` (e.g. reverse the selected row), keeping its text.
     public mutating func style(_ rect: Rect, _ transform: (inout Style) -> Void) {
-        forEachCell(in: rect) { x, y in transform(&cells[y * width + x].style) }
+        let w = width
+        Self.forEachCell(in: rect, width: width, height: height) { x, y in transform(&cells[y * w + x].style) }
     }
 
     /// Copies `other` onto this canvas with its top-left corner at (x, y), clipped. Wide
@@ -188,7 +201,9 @@ public struct Canvas: Sendable, Equatable {
         x >= 0 && y >= 0 && x < width && y < height
     }
 
-    private func forEachCell(in rect: Rect, _ body: (Int, Int) -> Void) {
+    /// Static, not a method: a closure that mutates the canvas while a method of the same
+    /// canvas runs would make Swift copy every cell first (exclusive access), once per call.
+    private static func forEachCell(in rect: Rect, width: Int, height: Int, _ body: (Int, Int) -> Void) {
         let x0 = max(0, rect.x), y0 = max(0, rect.y)
         let x1 = min(width, rect.x + max(0, rect.width)), y1 = min(height, rect.y + max(0, rect.height))
         guard x0 < x1, y0 < y1 else { return }

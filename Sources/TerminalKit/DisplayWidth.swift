@@ -17,9 +17,21 @@ public enum DisplayWidth {
     }
 
     public static func of(_ s: String) -> Int {
+        if isPrintableASCII(s) { return s.utf8.count }
         var total = 0
         for c in s { total += of(c) }
         return total
+    }
+
+    /// Every byte a printable ASCII character (space to "~"): one column and one grapheme each.
+    /// Most of what the console draws (numbers, ids, labels) is, and skips the per-grapheme work.
+    @inline(__always)
+    public static func isPrintableASCII(_ s: String) -> Bool {
+        let utf8 = s.utf8
+        if let all = utf8.withContiguousStorageIfAvailable({ buffer in buffer.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) {
+            return all
+        }
+        return utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// `s` if it fits in `width` columns; otherwise its longest prefix that fits together with
@@ -27,6 +39,12 @@ public enum DisplayWidth {
     public static func truncate(_ s: String, to width: Int, ellipsis: String = "…") -> String {
         guard width > 0 else { return "" }
         if of(s) <= width { return s }
+        if isPrintableASCII(s) && isPrintableASCII(ellipsis) || isPrintableASCII(s) && ellipsis == "…" {
+            let ellipsisWidth = ellipsis == "…" ? 1 : ellipsis.utf8.count
+            let useEllipsis = ellipsisWidth <= width
+            let kept = String(decoding: s.utf8.prefix(useEllipsis ? width - ellipsisWidth : width), as: UTF8.self)
+            return useEllipsis ? kept + ellipsis : kept
+        }
         let ellipsisWidth = of(ellipsis)
         let useEllipsis = ellipsisWidth <= width
         let budget = useEllipsis ? width - ellipsisWidth : width

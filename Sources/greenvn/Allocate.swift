@@ -5,6 +5,7 @@ import GreenVNStore
 
 struct Allocate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "allocate",
         abstract: "Allocate a VN between A-party and B-party numbers.",
         discussion: "Numbers in E.164 (+ and 8–15 digits); a bare 10-digit Indian mobile gets +91. Repeat --a/--b or separate numbers with commas.")
 
@@ -46,6 +47,17 @@ struct Allocate: AsyncParsableCommand {
         do {
             let stored = try await session.operations.allocate(request)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
+        } catch let e as GreenVNError where e.exitCode == 3 {
+            // Outcome unknown: say that the create is kept and how it is finished, or an operator
+            // retrying by hand under a new connection_id would allocate a second VN.
+            await session.close()
+            Output.error(e.description)
+            Output.note("""
+                the create for connection_id \(request.connectionId) is kept as pending: the next greenvn command that \
+                reaches Lead Assist (or the console) re-sends it with the same connection_id, so it is allocated at most once. \
+                Do not allocate it again under a new connection_id; `greenvn list --filter \(request.connectionId)` shows it.
+                """)
+            throw ExitCode(3)
         } catch { await session.close(); throw error }
         await session.close()
     }

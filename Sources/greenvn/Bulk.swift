@@ -5,6 +5,7 @@ import GreenVNStore
 
 struct Bulk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bulk",
         abstract: "Allocate every row of a CSV file (header row of API field names; ';' between numbers).",
         discussion: """
         Required columns: connection_id, aparty_numbers, bparty_numbers, usage.

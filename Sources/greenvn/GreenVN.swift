@@ -14,7 +14,10 @@ struct GreenVN {
             // Usage errors are bad input (2), not ArgumentParser's 64; help/version exit 0.
             let code = Root.exitCode(for: error)
             if code == .success { Root.exit(withError: error) }
-            FileHandle.standardError.write(Data((Root.fullMessage(for: error) + "\n").utf8))
+            // The message quotes what was typed: keep its lines, but no escape reaches the terminal.
+            let message = Root.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { Text.printable(String($0), limit: 4_000) }.joined(separator: "\n")
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             exit(2)
         }
         do {

@@ -5,6 +5,7 @@ import GreenVNStore
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the allocations this operator knows (from the registry; no network).")
 
     @Option(help: "active or vault (expired ones count as vault); all when omitted.") var state: String?

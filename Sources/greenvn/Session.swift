@@ -12,18 +12,28 @@ struct Session {
     let operations: Operations
     let target: TargetInfo
     let simulator: Simulator?
+    /// The embedded simulator while it starts in the background (`startInBackground`).
+    var starting: Task<Simulator, Error>? = nil
 
     /// Resolves the target; with no credentials anywhere, starts the embedded simulator on an
     /// ephemeral loopback port with its state in the data dir (shared with other processes).
-    static func open(_ connection: ConnectionOptions, reconcile: Bool = true, quiet: Bool = false) async throws -> Session {
+    /// `startInBackground` (the console): the simulator binds while the registry is opened and
+    /// the first frame drawn, which need it not; the first call to the API waits for it.
+    static func open(_ connection: ConnectionOptions, reconcile: Bool = true, quiet: Bool = false,
+                     startInBackground: Bool = false) async throws -> Session {
         let dataDir = DataDirectory.path()
         try DataDirectory.ensure(dataDir)
         Logs.bootstrap(dataDir: dataDir)
         let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
-        let settings: ConnectionSettings
+        let tuning = try Tuning.fromEnvironment()
+        var settings: ConnectionSettings
         var simulator: Simulator?
+        var starting: Task<Simulator, Error>?
         if let resolved {
             settings = resolved
+        } else if startInBackground {
+            starting = Task { try await EmbeddedSimulator.start(dataDir: dataDir) }
+            settings = ConnectionSettings(baseURL: "http://127.0.0.1/v1", accountSID: SimulatorConfig().accountSID, apiKey: "", apiToken: "")
         } else {
             let sim = try await EmbeddedSimulator.start(dataDir: dataDir)
             simulator = sim
@@ -31,10 +41,16 @@ struct Session {
             if !quiet { Output.note("no credentials configured: using the embedded simulator (state in \(dataDir))") }
         }
         let registry = try Registry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
-        let client = LeadAssistClient(settings: settings, logger: Logger(label: "greenvn.client"))
-        let operations = Operations(api: client, registry: registry)
+        let api: LeadAssistAPI
+        if let starting {
+            api = StartingSimulator(starting: starting, tuning: tuning)
+        } else {
+            let retry = tuning.apply(to: &settings)
+            api = LeadAssistClient(settings: settings, retry: retry, logger: Logger(label: "greenvn.client"))
+        }
+        let operations = Operations(api: api, registry: registry)
         let target = TargetInfo(isSimulator: resolved == nil, accountSID: settings.accountSID, host: settings.host)
-        let session = Session(registry: registry, operations: operations, target: target, simulator: simulator)
+        let session = Session(registry: registry, operations: operations, target: target, simulator: simulator, starting: starting)
         if reconcile { await session.reconcile(quiet: quiet) }
         return session
     }
@@ -65,7 +81,68 @@ struct Session {
 
     func close() async {
         await simulator?.stop()
+        if let starting, let sim = try? await starting.value { await sim.stop() }
     }
+}
+
+/// Timeout and retry knobs from the environment (for tests and slow links):
+/// `GREENVN_TIMEOUT_SECONDS` (per attempt), `GREENVN_MAX_ATTEMPTS`, `GREENVN_RETRY_BASE_SECONDS`
+/// (the first backoff, doubled each retry). Unset keeps the defaults; a bad value is refused.
+struct Tuning {
+    var timeoutSeconds: Double?
+    var maxAttempts: Int?
+    var retryBaseSeconds: Double?
+
+    static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Tuning {
+        func value<T>(_ name: String, _ parse: (String) -> T?, _ range: String) throws -> T? {
+            guard let raw = env[name], !raw.isEmpty else { return nil }
+            guard let v = parse(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw GreenVNError.configuration("\(name)=\(Text.printable(raw, limit: 20)) is not valid: \(range)")
+            }
+            return v
+        }
+        return Tuning(
+            timeoutSeconds: try value("GREENVN_TIMEOUT_SECONDS", { Double($0).flatMap { $0 > 0 && $0 <= 600 ? $0 : nil } }, "seconds, more than 0 and at most 600"),
+            maxAttempts: try value("GREENVN_MAX_ATTEMPTS", { Int($0).flatMap { (1...20).contains($0) ? $0 : nil } }, "a whole number from 1 to 20"),
+            retryBaseSeconds: try value("GREENVN_RETRY_BASE_SECONDS", { Double($0).flatMap { $0 >= 0 && $0 <= 60 ? $0 : nil } }, "seconds, 0 to 60"))
+    }
+
+    /// Sets the timeout and attempts on `settings`; the retry policy that goes with them.
+    func apply(to settings: inout ConnectionSettings) -> RetryPolicy {
+        if let t = timeoutSeconds { settings.timeoutSeconds = t }
+        if let n = maxAttempts { settings.maxAttempts = n }
+        var retry = RetryPolicy(maxAttempts: settings.maxAttempts)
+        if let b = retryBaseSeconds { retry.baseDelay = b }
+        return retry
+    }
+}
+
+/// The embedded simulator's API while it is still starting: each call waits for it to listen.
+struct StartingSimulator: LeadAssistAPI {
+    let starting: Task<Simulator, Error>
+    let tuning: Tuning
+
+    private func client() async throws -> LeadAssistClient {
+        do {
+            var settings = try await starting.value.settings
+            let retry = tuning.apply(to: &settings)
+            return LeadAssistClient(settings: settings, retry: retry, logger: Logger(label: "greenvn.client"))
+        } catch let e as GreenVNError {
+            throw e
+        } catch {
+            throw GreenVNError.configuration("the embedded simulator could not start: \(Text.printable(String(describing: error), limit: 200))")
+        }
+    }
+
+    func create(_ request: AllocationRequest) async throws -> Allocation { try await client().create(request) }
+    func details(_ greenvnId: String) async throws -> Allocation { try await client().details(greenvnId) }
+    func swap(_ greenvnId: String, _ request: SwapRequest, knownVN: String?) async throws -> Allocation {
+        try await client().swap(greenvnId, request, knownVN: knownVN)
+    }
+    func updateParties(_ greenvnId: String, _ update: PartyUpdate) async throws -> Allocation {
+        try await client().updateParties(greenvnId, update)
+    }
+    func deallocate(_ greenvnId: String) async throws -> Allocation { try await client().deallocate(greenvnId) }
 }
 
 enum EmbeddedSimulator {

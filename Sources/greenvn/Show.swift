@@ -4,7 +4,7 @@ import GreenVNKit
 import GreenVNStore
 
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one allocation, refreshed from the API.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one allocation, refreshed from the API.")
 
     @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
     @OptionGroup var connection: ConnectionOptions
@@ -51,7 +51,7 @@ struct Import: AsyncParsableCommand {
 }
 
 struct Deallocate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Deallocate an allocation (its VN goes back to the pool).")
+    static let configuration = CommandConfiguration(commandName: "deallocate", abstract: "Deallocate an allocation (its VN goes back to the pool).")
 
     @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
     @Flag(help: "Do not ask for confirmation.") var yes = false

@@ -6,6 +6,7 @@ import Logging
 
 struct Sim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sim",
         abstract: "Run the Lead Assist simulator as a standalone server.",
         discussion: "Point greenvn (or curl) at it with GREENVN_BASE_URL=http://HOST:PORT/v1 and the credentials it prints.")
 

@@ -5,6 +5,7 @@ import GreenVNStore
 
 struct Swap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "swap",
         abstract: "Swap the VN of a live allocation (any free VN unless preferences are given).")
 
     @Argument(help: "The allocation's greenvn_id.") var greenvnId: String

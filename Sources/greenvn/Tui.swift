@@ -4,7 +4,7 @@ import GreenVNApp
 import GreenVNKit
 
 struct Tui: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The operator console (the default command).")
+    static let configuration = CommandConfiguration(commandName: "tui", abstract: "The operator console (the default command).")
 
     @Flag(name: .customLong("read-only"), help: "Browse only: every action that changes an allocation is disabled.")
     var readOnly = false
@@ -17,7 +17,7 @@ struct Tui: AsyncParsableCommand {
             throw GreenVNError.configuration("the console needs a terminal; use the CLI verbs (`greenvn --help`) in scripts")
         }
         // Reconciling is the console's own first job, shown in its UI, not on stderr.
-        let session = try await Session.open(connection, reconcile: false, quiet: true)
+        let session = try await Session.open(connection, reconcile: false, quiet: true, startInBackground: true)
         let context = ConsoleContext(operations: session.operations, registry: session.registry, target: session.target,
                                      readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         // ncurses wants one thread of its own for the whole session, not a pooled one.

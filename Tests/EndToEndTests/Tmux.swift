@@ -25,16 +25,20 @@ final class TmuxConsole {
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// Runs a tmux client command. Only commands that print are read through a pipe: the tmux
+    /// server started by `new-session` would inherit a pipe and hold it open forever.
     @discardableResult
     func tmux(_ args: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
         p.arguments = ["-L", socket, "-f", "/dev/null"] + args
-        let out = Pipe()
-        p.standardOutput = out
+        p.standardInput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
+        let prints = ["capture-pane", "list-panes", "display-message"].contains(args.first ?? "")
+        let out = Pipe()
+        p.standardOutput = prints ? out : FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = prints ? out.fileHandleForReading.readDataToEndOfFile() : Data()
         p.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

@@ -48,7 +48,7 @@ import Testing
             case .aparty: return JSONList.encode(s.allocation.apartyNumbers)
             case .bparty: return JSONList.encode(s.allocation.bpartyNumbers)
             case .usage: return s.allocation.usage.rawValue
-            case .state: return s.allocation.state.rawValue
+            case .state: return s.allocation.state.rawValue + String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
             case .expires: return s.expiresAt.map { String(format: "%020.3f", $0.timeIntervalSince1970) } ?? "~"   // unknown: last ascending
             case .created: return String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
             }
@@ -161,13 +161,34 @@ import Testing
                             #expect(s.effectiveState(now: now) == .active ? state == .active : state == .vault)
                             if i == 0 || i == page.count - 1 { #expect(try r.index(of: s.id, in: q, now: now) == 100 + i) }
                         }
-                        #expect(zip(page, page.dropFirst()).allSatisfy { a, b in
-                            let (ka, kb) = (Self.key(a, sort), Self.key(b, sort))
-                            return ka == kb ? true : (desc ? ka > kb : ka < kb)
-                        })
+                        #expect(Self.ordered(page, sort, desc))
                     }
                 }
             }
+        }
+        // deep pages (read from the other end), and text filters matching few or many rows
+        let now = t.addingTimeInterval(30)
+        for q in [ListQuery(state: .active), ListQuery(state: .vault, sort: .vn, descending: false),
+                  ListQuery(state: .all, sort: .expires), ListQuery(state: .all, filter: "id-0", sort: .created, descending: false),
+                  ListQuery(state: .active, filter: "id-0", sort: .vn), ListQuery(state: .all, filter: "id-05999")] {
+            let total = try r.count(q, now: now)
+            for (o, limit) in [(total - 30, 50), (1_500, 20), (total / 2 + 7, 40), (total / 2 - 7, 40), (0, 25), (total, 10)] {
+                let offset = max(0, o)
+                let page = try r.page(q, offset: offset, limit: limit, now: now)
+                #expect(page.count == max(0, min(limit, total - offset)), "\(q.testDescription) at \(offset)")
+                #expect(Self.ordered(page, q.sort, q.descending))
+                if let first = page.first, let last = page.last {
+                    #expect(try r.index(of: first.id, in: q, now: now) == offset)
+                    #expect(try r.index(of: last.id, in: q, now: now) == offset + page.count - 1)
+                }
+            }
+        }
+    }
+
+    static func ordered(_ page: [StoredAllocation], _ sort: SortColumn, _ desc: Bool) -> Bool {
+        zip(page, page.dropFirst()).allSatisfy { a, b in
+            let (ka, kb) = (key(a, sort), key(b, sort))
+            return ka == kb ? true : (desc ? ka > kb : ka < kb)
         }
     }
 

@@ -233,6 +233,31 @@ import Testing
         try checkCounts(registry)
     }
 
+    @Test func aChangeWhoseEveryAnswerWasLostIsSettledWithAGet() async throws {
+        let s = try await ops.allocate(Fixture.request("order-lost"))
+        // acted, answers lost: the GET shows it done → a success
+        api.inject(.actThenFail(.network("reset")), on: "updateParties")
+        let updated = try await ops.updateParties(s.id, PartyUpdate(bpartyNumbers: ["+917000000009"], usage: .oneway))
+        #expect(updated.allocation.bpartyNumbers == ["+917000000009"] && updated.allocation.usage == .oneway)
+        #expect(try registry.audit(for: s.id, limit: 1).first?.outcome.hasPrefix("ok") == true)
+        api.inject(.actThenFail(.outcomeUnknown("no answer")), on: "swap")
+        let swapped = try await ops.swap(s.id, SwapRequest())
+        #expect(swapped.allocation.greenVN != s.allocation.greenVN)
+        #expect(try registry.history(of: s.id).map(\.how) == ["allocate", "swap"])
+        // not acted: the GET shows it not done → the error, and the registry as the GET showed it
+        api.inject(.fail(.timeout(seconds: 15)), on: "deallocate")
+        await #expect(throws: GreenVNError.timeout(seconds: 15)) { try await ops.deallocate(s.id) }
+        #expect(try registry.allocation(id: s.id)?.allocation.state == .active)
+        api.inject(.actThenFail(.badResponse(httpStatus: 502, snippet: "<html>")), on: "deallocate")
+        #expect(try await ops.deallocate(s.id).allocation.state == .vault)
+        #expect(api.all.first?.state == .vault)
+        // a refusal is not settled by a GET
+        api.inject(.fail(refusal(20, 404, "mapping does not exist")), on: "updateParties")
+        let gets = api.callCount("details")
+        await #expect(throws: GreenVNError.self) { try await ops.updateParties(s.id, PartyUpdate(usage: .twoway)) }
+        #expect(api.callCount("details") == gets)
+    }
+
     @Test func code22MarksTheRowVaultAndCode1KeepsIt() async throws {
         let s = try await ops.allocate(Fixture.request("order-9"))
         api.inject(.fail(refusal(1, 404, "GreenVN not found")), on: "details")

@@ -92,6 +92,19 @@ struct PerformanceTests {
         #expect(try Self.seconds { _ = try r.counts(now: now) } < 1)
     }
 
+    /// GREENVN_PERF_FILE=path: the queries on an existing registry file, at GREENVN_PERF_NOW (ms).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GREENVN_PERF_FILE"] != nil))
+    func anExistingFile() throws {
+        let env = ProcessInfo.processInfo.environment
+        let r = try Registry(path: env["GREENVN_PERF_FILE"]!)
+        let now = env["GREENVN_PERF_NOW"].flatMap(Int64.init).map(Millis.date) ?? Date()
+        let n = try r.count(ListQuery(state: .all), now: now)
+        let t = Date()
+        let c = try r.count(ListQuery(state: .all, filter: "load-\(n / 3)"), now: now)
+        print("PERF file: filter count \(c) in \(Self.ms(Date().timeIntervalSince(t)))")
+        try Self.measureQueries(r, n: n, now: now, label: "file \(n)")
+    }
+
     /// A bulk import just ran: a million allocations of a week each, all active.
     @Test func aFreshBulk() throws {
         let dir = TempDir()

@@ -89,10 +89,13 @@ enum FormView {
         for e in f.visibleErrors.on(field.field) where !said.contains(e.message) {
             lines.append(((e.severity == .error ? "✗ " : "! ") + e.message, e.severity == .error ? Theme.error : Theme.warn))
         }
+        var summary: (index: Int, rows: Int)?
         if f.submitAttempted {
             let bad = Set(f.allErrors.blocking.map(\.field)).count
             if bad > 0 && f.ticket == nil {
-                lines.append(("\(bad) field(s) need attention: nothing was sent. Fix them, then Ctrl-S.", Theme.warn))
+                let text = "\(bad) field(s) need attention: nothing was sent. Fix them, then Ctrl-S."
+                summary = (lines.count, Format.wrap(text, width: r.width, maxLines: 4).count)
+                lines.append((text, Theme.warn))
             }
         }
         if let refusal = f.serverError {
@@ -102,9 +105,14 @@ enum FormView {
         if f.ticket != nil {
             lines.append(("\(StatusBar.spinner(s.now)) Sending… Esc closes this; the answer then shows as a notification.", Theme.spinner))
         }
+        // Short of room, the help (line 0) gets one line; and however many errors there are,
+        // "nothing was sent" stays in the box: its rows are kept free.
+        let needed = lines.reduce(0) { $0 + Format.wrap($1.0, width: r.width, maxLines: 4).count + ($1.0.isEmpty ? 1 : 0) }
         var y = r.y
-        for (text, style) in lines {
-            for part in Format.wrap(text, width: r.width, maxLines: 4) where y < r.y + r.height {
+        for (i, (text, style)) in lines.enumerated() {
+            let reserved = summary.map { i < $0.index ? $0.rows : 0 } ?? 0
+            let maxLines = i == 0 && summary != nil && needed > r.height ? 1 : 4
+            for part in Format.wrap(text, width: r.width, maxLines: maxLines) where y < r.y + r.height - reserved {
                 c.text(part, x: r.x, y: y, width: r.width, style: style)
                 y += 1
             }

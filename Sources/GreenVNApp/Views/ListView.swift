@@ -141,7 +141,7 @@ enum ListView {
             c.text(bottomLeft, x: r.x + 2, y: r.y + r.height - 1, width: max(0, r.width / 2 - 2), style: Theme.warn)
         }
         if let total = s.list.total, total > 0 {
-            let pos = " \(min(s.list.cursor + 1, total)) of \(total) "
+            let pos = " \(min(s.list.cursor + 1, total)) of \(total)\(s.list.totalIsExact ? "" : "+") "
             let px = r.x + r.width - 2 - DisplayWidth.of(pos)
             if px > r.x + r.width / 2 { c.put(pos, x: px, y: r.y + r.height - 1, style: Theme.header) }
         }

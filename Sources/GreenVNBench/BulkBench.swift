@@ -1,0 +1,63 @@
+import Foundation
+import GreenVNKit
+import GreenVNSimulator
+import GreenVNStore
+
+/// `greenvn bulk` without the process around it: the simulator in this process on a loopback
+/// port, the real HTTP client, Operations (outbox → API → registry) and BulkImport.
+enum BulkBench {
+    static func csv(rows: Int, seed: UInt64) -> Data {
+        var rng = SplitMix64(seed: seed)
+        func mobile() -> String { "+91" + String(6 + rng.below(4)) + rng.digits(9) }
+        let regions = ["", "", "", "KA", "DL", "MH", "TN"]
+        var lines = ["connection_id,aparty_numbers,bparty_numbers,usage,aparty_pins,region,type,duration"]
+        lines.reserveCapacity(rows + 1)
+        for i in 0..<rows {
+            let a = (0..<(rng.chance(80) ? 1 : 2)).map { _ in mobile() }.joined(separator: ";")
+            let b = (0..<(rng.chance(70) ? 1 : 2)).map { _ in mobile() }.joined(separator: ";")
+            let usage = rng.chance(70) ? "twoway" : "oneway"
+            let pin = rng.chance(10) ? String(1000 + rng.below(9000)) : ""
+            let region = regions[rng.below(regions.count)]
+            let type = rng.chance(15) ? "mobile" : ""
+            let duration = ["", "1h", "2h", "7d", "30m"][rng.below(5)]
+            lines.append("bulk-\(seed)-\(i),\(a),\(b),\(usage),\(pin),\(region),\(type),\(duration)")
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
+    static func run(rows: Int, concurrency: [Int], perRegionAndType: Int, dir: String) async throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        print("\n## bulk import against the simulator, \(grouped(rows)) rows")
+        for c in concurrency {
+            let stamp = UInt64(Date().timeIntervalSince1970 * 1000)
+            var config = SimulatorConfig()
+            config.numbersPerRegionAndType = perRegionAndType
+            config.statePath = "\(dir)/sim-\(stamp).sqlite"
+            var sim: Simulator!
+            let poolMs = try timeMs { sim = try Simulator(config: config) }
+            try await sim.start()
+            let registryPath = "\(dir)/bulk-registry-\(stamp).sqlite"
+            let registry = try Registry(path: registryPath)
+            let ops = Operations(api: LeadAssistClient(settings: sim.settings), registry: registry)
+            let parsed = BulkImport.parse(csv: csv(rows: rows, seed: stamp))
+            guard parsed.invalid.isEmpty else { fail("the generated CSV has invalid rows: \(parsed.invalid.prefix(3))") }
+            let t = nowNs()
+            let result = await BulkImport.run(rows: parsed.rows, operations: ops, concurrency: c)
+            let seconds = Double(nowNs() - t) / 1e9
+            let rate = Double(result.allocated) / seconds
+            report("bulk \(grouped(rows)) rows, concurrency \(c)",
+                   "\(grouped(Int(rate))) allocations/s (\(String(format: "%.2f", seconds)) s)",
+                   target: "≥ 2,000/s", ok: rate >= 2_000)
+            report("  pool of \(grouped(sim.poolNumbers.count)) VNs built in", ms(poolMs))
+            if result.allocated != rows {
+                report("  NOT ALL ALLOCATED", "allocated \(result.allocated), refused \(result.refused.count), pending \(result.pending.count), idUnknown \(result.idUnknown.count)")
+                if let r = result.refused.first { report("  first refusal", r.message) }
+                if let p = result.pending.first { report("  first pending", p.message) }
+            }
+            await sim.stop()
+            for p in [registryPath, config.statePath!] {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) }
+            }
+        }
+    }
+}

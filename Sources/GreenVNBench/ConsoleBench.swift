@@ -1,0 +1,110 @@
+import Foundation
+import GreenVNApp
+import GreenVNKit
+import GreenVNStore
+import TerminalKit
+
+/// The console's own path (HeadlessConsole: AppState → update → PageLoader → render into a
+/// Canvas), against a real registry file.
+enum ConsoleBench {
+    static func run(path: String, width: Int, height: Int, presses: Int) throws {
+        guard FileManager.default.fileExists(atPath: path) else { fail("no registry at \(path): run `greenvn-bench seed` first") }
+        let target = TargetInfo(isSimulator: true, accountSID: "SIMULATOR", host: "127.0.0.1")
+
+        // Launch → first full frame: open the registry, build the state, first page + detail, render.
+        var console: HeadlessConsole!
+        var registry: Registry!
+        let openMs = try timeMs { registry = try Registry(path: path) }
+        let firstMs = try timeMs {
+            console = HeadlessConsole(registry: registry, target: target, width: width, height: height)
+            try console.start()
+        }
+        let total = console.total ?? 0
+        let rows = try registry.counts()
+        print("\n## console, \(grouped(rows.active + rows.vault)) allocations, \(width)×\(height) (\(path))")
+        report("open the registry (migration check)", ms(openMs))
+        report("first full frame (state + first page + detail + render)", ms(firstMs), target: "≤ 50 ms @100k", ok: firstMs <= 50)
+        report("  = launch → first frame, registry open included", ms(openMs + firstMs))
+        guard total > 0, console.frame.lines().contains(where: { $0.contains(" of \(total) ") }) else {
+            fail("the first frame shows no rows (total \(total))")
+        }
+
+        // Cold again, to see the spread of the first frame (fresh Registry each time).
+        var cold = Samples()
+        for _ in 0..<10 {
+            cold.add(try timeMs {
+                let r = try Registry(path: path)
+                let c = HeadlessConsole(registry: r, target: target, width: width, height: height)
+                try c.start()
+            })
+        }
+        report("  open + first frame, 10 more launches", samplesLine(cold))
+
+        // Keypress → frame: the key, every read it causes (pages, detail), the render.
+        var lastCPU = 0.0
+        var all = Samples()
+        var allCPU = Samples()
+        var background = Samples()
+        /// One key: its frame time (what the operator waits for), and the read-ahead after it.
+        func press(_ key: Key) throws -> Double {
+            try console.press(key)
+            if console.lastReadAhead { background.add(Double(console.lastBackgroundNanoseconds) / 1e6) }
+            lastCPU = Double(console.lastFrameCPUNanoseconds) / 1e6
+            return Double(console.lastFrameNanoseconds) / 1e6
+        }
+        func keys(_ label: String, _ key: Key, _ count: Int) throws {
+            var s = Samples()
+            for _ in 0..<count {
+                let t = try press(key)
+                s.add(t)
+                all.add(t)
+                allCPU.add(lastCPU)
+            }
+            report("  \(label) ×\(count)", samplesLine(s) + "  max \(ms(s.max))")
+        }
+        print("keypress → frame (update + page/detail reads + render)")
+        try keys("j", .char("j"), presses)
+        try keys("k", .char("k"), presses / 2)
+        try keys("PgDn", .pageDown, presses / 4)
+        try keys("PgUp", .pageUp, presses / 8)
+        var jumps = Samples()
+        for i in 0..<40 {
+            let key: Key = i % 2 == 0 ? .char("G") : .char("g")
+            let t = try press(key)
+            jumps.add(t)
+            all.add(t)
+            allCPU.add(lastCPU)
+            if i == 0 { try keys("k after G", .char("k"), 50) }
+        }
+        report("  G / g alternating ×40", samplesLine(jumps) + "  max \(ms(jumps.max))")
+        try keys("2 (vault tab) / 1 (active tab)", .char("2"), 1)
+        try keys("", .char("1"), 1)
+        report("navigation, every key above", samplesLine(all) + "  max \(ms(all.max))", target: "p99 ≤ 2 ms", ok: all.p99 <= 2)
+        report("  the same in thread CPU time (no preemption)", samplesLine(allCPU) + "  max \(ms(allCPU.max))")
+        report("  reading ahead after a frame (off the UI thread)", samplesLine(background) + "  max \(ms(background.max))")
+
+        // Filter as you type: "/" then 9 8 7 6, each key's frame timed; then Esc.
+        print("filter as you type (update + count + page + render per key)")
+        try console.press(.char("g"))
+        try console.press(.char("/"))
+        var typing = Samples()
+        for ch in "9876" {
+            let t = try press(.char(ch))
+            typing.add(t)
+            report("  \"\(console.filter)\" → \(grouped(console.total ?? 0))\(console.totalIsExact ? "" : "+") rows", "\(ms(t))  (CPU \(ms(lastCPU)))")
+        }
+        var erase = Samples()
+        for _ in 0..<4 {
+            let t = try press(.backspace)
+            erase.add(t)
+        }
+        try console.press(.escape)
+        report("filter, per keystroke typing \"9876\"", "max \(ms(typing.max))  p50 \(ms(typing.p50))", target: "≤ 30 ms", ok: typing.max <= 30)
+        report("filter, per backspace back to \"\"", "max \(ms(erase.max))  p50 \(ms(erase.p50))", target: "≤ 30 ms", ok: erase.max <= 30)
+
+        let m = memory()
+        report("RSS after the run (VmRSS / VmHWM)", String(format: "%.1f MiB / %.1f MiB", m.rss, m.hwm),
+               target: "≤ 100 MB", ok: m.hwm * 1.048576 <= 100)
+        withExtendedLifetime(console) {}
+    }
+}

@@ -79,11 +79,11 @@ import Glibc
     }
 
     @Test func crashRestoresTheTerminal() throws {
-        let tui = try Pane(width: 100, height: 30, env: ["GREENVN_CRASH_AFTER_START": "1", "SWIFT_BACKTRACE": "interactive=no"])
-        try tui.waitFor("[exit", timeout: 60)
-        let screen = try tui.tmux(["capture-pane", "-p", "-J", "-S", "-", "-t", tui.session])
-        #expect(!screen.contains("[exit 0]"), "the hook did not crash the console:\n\(screen)")
-        #expect(screen.contains("GREENVN_CRASH_AFTER_START"), "the crash message reached the operator's terminal:\n\(screen)")
+        // The backtracer off: it takes seconds to symbolicate (SecretsTests reads its report).
+        let tui = try Pane(width: 100, height: 30, env: ["GREENVN_CRASH_AFTER_START": "1", "SWIFT_BACKTRACE": "enable=no"])
+        let screen = try tui.waitFor("[exit", timeout: 60)
+        let status = screen.components(separatedBy: "[exit ").last.flatMap { Int($0.prefix { $0.isNumber }) }
+        #expect((status ?? 0) > 128, "the hook did not crash the console (exit \(status.map(String.init) ?? "?")):\n\(screen)")
         try Self.expectRestored(tui, status: "")
     }
 

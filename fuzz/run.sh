@@ -79,7 +79,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$out/corpus" "$out/crashes"
     before_corpus=$(count_files "$out/corpus")
     marker="$out/.started"; : > "$marker"; started=$SECONDS
-    log="$out/fuzz-0.log"
+    log="$out/fuzz-0.log"; rm -f "$log"
     echo "fuzzing $t for ${seconds}s (log: fuzz/out/$t/fuzz-0.log) …" >&2
     # -jobs=1 -workers=1: one process on one core (the machine is shared); the job logs to fuzz-0.log
     # in the working directory. New inputs land in the first corpus directory, seeds stay read only.
@@ -93,6 +93,9 @@ for t in "${targets[@]}"; do
         execs=$(grep -oE '^#[0-9]+' "$log" | tail -n1 | tr -d '#' || true)
     fi
     crashes=$(find "$out/crashes" -maxdepth 1 -type f -newer "$marker" | wc -l | tr -d ' ')
+    if [[ $crashes -eq 0 ]] && grep -q 'ERROR: libFuzzer\|invariant broken\|Program crashed' "$log" 2>/dev/null; then
+        crashes=1; echo "  $t crashed without saving its input: see fuzz/out/$t/fuzz-0.log" >&2
+    fi
     after_corpus=$(count_files "$out/corpus")
     seeds=$(count_files "$root/fuzz/corpus/$t")
     elapsed=$((SECONDS - started))

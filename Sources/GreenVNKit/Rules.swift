@@ -24,7 +24,8 @@ public enum Pin {
 
     /// Pins are separated by commas, semicolons or whitespace.
     public static func split(_ raw: String) -> [String] {
-        raw.split(whereSeparator: { ",; \t\n\r".contains($0) }).map(String.init)
+        // isNewline: "\r\n" is one Character, which no single separator character equals.
+        raw.split(whereSeparator: { $0.isNewline || ",; \t".contains($0) }).map(String.init)
     }
 }
 

@@ -46,7 +46,7 @@ public enum PhoneNumber {
     /// previous one already has 10 digits), so "+91 98765 43210" stays one number.
     public static func split(_ raw: String) -> [String] {
         var result: [String] = []
-        for chunk in raw.split(whereSeparator: { ",;\n\r".contains($0) }) {
+        for chunk in raw.split(whereSeparator: { $0.isNewline || ",;".contains($0) }) {   // "\r\n" is one Character
             var current = ""
             var digitCount = 0
             for token in chunk.split(whereSeparator: { $0 == " " || $0 == "\t" }) {

@@ -169,7 +169,11 @@ struct ListSQL {
             var t = String.UnicodeScalarView()
             t.append(contentsOf: scalars[i..<(i + 3)])
             let trigram = String(t)
-            if seen.insert(trigram).inserted { parts.append("\"" + trigram.replacingOccurrences(of: "\"", with: "\"\"") + "\"") }
+            // Quotes doubled per scalar: a `"` followed by a combining mark is one Character,
+            // which String's replacing would not see.
+            var quoted = String.UnicodeScalarView()
+            for s in t { quoted.append(s); if s == "\"" { quoted.append(s) } }
+            if seen.insert(trigram).inserted { parts.append("\"" + String(quoted) + "\"") }
         }
         return parts.joined(separator: " AND ")
     }

@@ -66,30 +66,30 @@ public final class Registry: @unchecked Sendable {
         let s = ListSQL(q, now: now)
         let (offset, limit) = (max(0, offset), max(0, limit))
         if limit == 0 { return [] }
-        return try writer.read { db in StoredAllocation.decode(try self.pageRows(db, s, offset: offset, limit: limit)) }
+        return try writer.read { db in try self.pageRows(db, s, offset: offset, limit: limit) }
     }
 
     /// A page is read from wherever it is cheapest to reach: the start (OFFSET rows are
     /// stepped over), the far end (a deep page of an unfiltered tab: G costs what the first page
     /// does), or a row of a page read before (keyset: the index seeks to it, so j/k/PgDn/PgUp
     /// step over a screenful at most, at any depth).
-    func pageRows(_ db: Database, _ s: ListSQL, offset: Int, limit: Int) throws -> [Row] {
+    func pageRows(_ db: Database, _ s: ListSQL, offset: Int, limit: Int) throws -> [StoredAllocation] {
         if !s.term.isEmpty, let ids = try rareMatches(db, s) {
             // Sorted by their keys first, then only the page's rows read whole.
             let (sql, args) = s.pageOfIdsSQL(ids)
             let page = try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: args + [limit, offset])
             if page.isEmpty { return [] }
-            let rows = try db.rows("SELECT * FROM allocation WHERE id IN (SELECT value FROM json_each(?))",
-                                   ["[" + page.map(String.init).joined(separator: ",") + "]"])
+            let rows = try Self.decode(db, "SELECT * FROM allocation WHERE id IN (SELECT value FROM json_each(?))",
+                                       ["[" + page.map(String.init).joined(separator: ",") + "]"], keys: s.keys)
             let at = Dictionary(uniqueKeysWithValues: page.enumerated().map { ($0.element, $0.offset) })
-            return rows.sorted { at[$0["id"] as Int64] ?? 0 < at[$1["id"] as Int64] ?? 0 }
+            return zip(rows.allocations, rows.positions).sorted { at[$0.1.rowid] ?? 0 < at[$1.1.rowid] ?? 0 }.map(\.0)
         }
         let t = try tally(db, nowMs: s.nowMs)
         let key = AnchorKey(s, change: try changeCounter(db), tally: t)
         var cost = offset
-        var read: () throws -> [Row] = {
+        var read: () throws -> Decoded = {
             let (sql, args) = s.pageSQL(sparse: try self.isSparse(db, s))
-            return try db.rows(sql, args + [limit, offset])
+            return try Self.decode(db, sql, args + [limit, offset], keys: s.keys)
         }
         if s.term.isEmpty {
             let total = s.query.state == .active ? t.active : s.query.state == .vault ? t.vault : t.active + t.vault
@@ -99,7 +99,7 @@ public final class Registry: @unchecked Sendable {
                 read = {
                     let r = s.reversed
                     let (sql, args) = r.pageSQL(sparse: try self.isSparse(db, r))
-                    return try db.rows(sql, args + [min(limit, total - offset), max(0, total - offset - limit)]).reversed()
+                    return try Self.decode(db, sql, args + [min(limit, total - offset), max(0, total - offset - limit)], keys: s.keys).reversed()
                 }
             }
         }
@@ -108,26 +108,56 @@ public final class Registry: @unchecked Sendable {
                 cost = offset - a.offset - 1
                 read = {
                     let (sql, args) = s.pageSQL(sparse: try self.isSparse(db, s), beyond: s.beyond(a.values, rowid: a.rowid, after: true))
-                    return try db.rows(sql, args + [limit, offset - a.offset - 1])
+                    return try Self.decode(db, sql, args + [limit, offset - a.offset - 1], keys: s.keys)
                 }
             } else if offset + limit <= a.offset, a.offset - offset - limit < cost {
                 cost = a.offset - offset - limit
                 read = {
                     let r = s.reversed
                     let (sql, args) = r.pageSQL(sparse: try self.isSparse(db, r), beyond: s.beyond(a.values, rowid: a.rowid, after: false))
-                    return try db.rows(sql, args + [limit, a.offset - offset - limit]).reversed()
+                    return try Self.decode(db, sql, args + [limit, a.offset - offset - limit], keys: s.keys).reversed()
                 }
             }
         }
         let rows = try read()
-        if let first = rows.first, let last = rows.last {
+        if var first = rows.positions.first, var last = rows.positions.last {
+            first.offset = offset
+            last.offset = offset + rows.positions.count - 1
             var list = anchors.value?.key == key ? anchors.value!.list : []
-            list.removeAll { $0.offset == offset || $0.offset == offset + rows.count - 1 }
-            list.append(Anchor(row: first, keys: s.keys, offset: offset))
-            list.append(Anchor(row: last, keys: s.keys, offset: offset + rows.count - 1))
+            list.removeAll { $0.offset == first.offset || $0.offset == last.offset }
+            list += [first, last]
             anchors.value = (key, Array(list.suffix(16)))
         }
-        return rows
+        return rows.allocations
+    }
+
+    /// Rows of a page and where each sits (its sort key and rowid, for anchors).
+    struct Decoded {
+        var allocations: [StoredAllocation] = []
+        var positions: [Anchor] = []
+        func reversed() -> Decoded { Decoded(allocations: allocations.reversed(), positions: positions.reversed()) }
+    }
+
+    /// Decodes `SELECT * FROM allocation …` straight from SQLite's row (a cursor, not copied
+    /// rows: GRDB copies every column name of every copied row, and reads its values through a
+    /// slower generic path).
+    static func decode(_ db: Database, _ sql: String, _ arguments: StatementArguments, keys: [String]) throws -> Decoded {
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        var out = Decoded()
+        var columns: AllocationColumns?
+        var keyIndexes: [Int] = []
+        var idIndex = 0
+        while let row = try cursor.next() {
+            if columns == nil {
+                columns = AllocationColumns(row)
+                let names = Array(row.columnNames)
+                keyIndexes = keys.map { k in names.firstIndex(of: k) ?? 0 }
+                idIndex = names.firstIndex(of: "id") ?? 0
+            }
+            out.allocations.append(StoredAllocation(row: row, columns: columns!))
+            out.positions.append(Anchor(offset: 0, values: keyIndexes.map { row[$0] as DatabaseValue }, rowid: row[idIndex]))
+        }
+        return out
     }
 
     func changeCounter(_ db: Database) throws -> Int64 {
@@ -545,9 +575,9 @@ struct Anchor {
     var values: [DatabaseValue]
     var rowid: Int64
 
-    init(row: Row, keys: [String], offset: Int) {
+    init(offset: Int, values: [DatabaseValue], rowid: Int64) {
         self.offset = offset
-        values = keys.map { row[$0] as DatabaseValue }
-        rowid = row["id"]
+        self.values = values
+        self.rowid = rowid
     }
 }

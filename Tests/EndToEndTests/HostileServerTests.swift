@@ -161,25 +161,8 @@ enum RawBinary {
     }
 
     static func run(_ args: [String], env: [String: String], timeout: Double = 60) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binary.path)
-        p.arguments = args
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
-        group.wait()
-        return Result(status: p.terminationStatus, stdout: outData, stderr: errData)
+        let r = try Spawned(args, env: env).waitData(timeout: timeout)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Environment pointing the binary at `server` with credentials (the token is distinctive).
@@ -303,8 +286,16 @@ func terminalControl(in data: Data) -> String? {
         defer { server.stop() }
         let home = Binary.tempHome()
         let env = RawBinary.env(home: home, server: server)
-        for args in [["show", Self.id], ["import", Self.id, "--json"]] {
-            let r = try RawBinary.run(args, env: env, timeout: 90)
+        // Both verbs at once: most of the time goes to the client's retries and backoff.
+        let verbs = [["show", Self.id], ["import", Self.id, "--json"]]
+        let lock = NSLock()
+        nonisolated(unsafe) var results: [RawBinary.Result?] = [nil, nil]
+        DispatchQueue.concurrentPerform(iterations: verbs.count) { i in
+            let r = try? RawBinary.run(verbs[i], env: env, timeout: 90)
+            lock.withLock { results[i] = r }
+        }
+        for (args, result) in zip(verbs, results) {
+            let r = try #require(result, "\(args[0]) could not be run")
             #expect(c.exits.contains(r.status), "\(args[0]): exit \(r.status), stderr: \(r.err.prefix(600))")
             #expect(r.status < 128, "\(args[0]) died of a signal")
             #expect(terminalControl(in: r.stdout) == nil, "\(args[0]) stdout: \(terminalControl(in: r.stdout) ?? "")")
@@ -394,11 +385,8 @@ func terminalControl(in data: Data) -> String? {
         let db = try #require(try FileManager.default.contentsOfDirectory(atPath: home + "/data").first { $0.hasPrefix("registry-") && $0.hasSuffix(".sqlite") })
         let sql = "UPDATE allocation SET connection_id = 'plant' || char(27) || ']0;pwned-title' || char(7) || char(27) || '[2J', "
             + "flow_id = char(27) || ']52;c;cHduZWQ=' || char(7), green_vn = '+918047110001' || char(27) || '[?1049l' || char(155) || '2J';"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        p.arguments = [home + "/data/" + db, sql]
-        try p.run(); p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let planted = try Spawned([home + "/data/" + db, sql], env: ["PATH": "/usr/bin:/bin"], executable: "/usr/bin/sqlite3").waitSync(timeout: 30)
+        #expect(planted.status == 0, "\(planted.stderr)")
 
         let extra = env.filter { ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"].contains($0.key) }
         let tui = try Pane(width: 120, height: 36, home: home, env: extra)

@@ -9,28 +9,9 @@ import Glibc
 /// `stty -a` shows `icanon` and `echo` on, and tmux says the pane left the alternate screen,
 /// shows the cursor and no longer reports the mouse. And no size or storm of resizes kills it.
 @Suite(.serialized) struct TerminalRestore {
-    /// The console's process: the child of the pane's shell (`env -i` execs the binary).
-    static func consolePid(_ tui: Pane, timeout: Double = 20) throws -> pid_t {
-        let pane = try tui.tmux(["list-panes", "-t", tui.session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let shell = try #require(pid_t(pane), "no pane pid: \(pane)")
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-                guard let pid = pid_t(name),
-                      let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                      let close = stat.lastIndex(of: ")") else { continue }
-                let comm = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
-                let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-                if fields.count > 1, pid_t(fields[1]) == shell, comm == "greenvn" { return pid }
-            }
-            usleep(50_000)
-        }
-        throw TmuxConsole.ScreenMismatch(expected: "a greenvn process under pane pid \(shell)", screen: try tui.screen())
-    }
+    static func consolePid(_ tui: Pane) throws -> pid_t { try tui.consolePid() }
 
-    static func flag(_ tui: Pane, _ name: String) throws -> String {
-        try tui.tmux(["display-message", "-p", "-t", tui.session, "#{\(name)}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func flag(_ tui: Pane, _ name: String) throws -> String { try tui.flag(name) }
 
     /// After the binary exited with `status`: cooked mode and echo back, main screen, cursor on,
     /// mouse reporting and application keypad off.
@@ -66,7 +47,7 @@ import Glibc
     @Test func signalInTheFormAndCtrlCRestoreTheTerminal() throws {
         let tui = try Self.start()
         try tui.type("n")
-        try tui.waitFor("A-party")
+        try tui.waitFor("Ctrl-S allocate")
         try tui.type("98765")
         let pid = try Self.consolePid(tui)
         #expect(kill(pid, SIGTERM) == 0)
@@ -103,7 +84,7 @@ import Glibc
                 try tui.resize(width: 120, height: 36)
                 try tui.waitFor("+919111111111")
                 try tui.type("n")
-                try tui.waitFor("A-party")
+                try tui.waitFor("Ctrl-S allocate")
                 try tui.type("98765 43210, +91")
             }
             for i in 0..<50 {
@@ -117,104 +98,12 @@ import Glibc
             #expect(!(try tui.screen()).contains("[exit"), "the console exited during the resizes")
         }
         try tui.resize(width: 120, height: 36)
-        try tui.waitFor("A-party")
+        try tui.waitFor("Ctrl-S allocate")
         #expect(try tui.screen().contains("98765 43210, +91"), "what was typed survived the resizes")
         try tui.press("Escape")
         try tui.type("y")
         try tui.waitFor("+919333333333")
         try tui.type("q")
         try Self.expectRestored(tui, status: "0]")
-    }
-}
-
-// MARK: - A tmux pane whose server never holds the test process's descriptors
-
-/// `TmuxConsole` with one difference: the tmux server is started by a helper that closes every
-/// inherited descriptor first. A server started straight from Foundation's `Process` inherits
-/// the socket Foundation watches to learn that its child exited, holds it for its whole life,
-/// and `waitUntilExit()` on the `new-session` client then never returns (seen here: the
-/// server holding the peer of a socket of the test process, the test stuck for good).
-final class Pane {
-    let session: String
-    let home: String
-    let socket: String
-
-    init(args: [String] = [], width: Int = 120, height: Int = 36, home: String = Binary.tempHome(), env: [String: String] = [:]) throws {
-        self.home = home
-        session = "gvn-\(UUID().uuidString.prefix(8))"
-        socket = "gvn-rel-\(session)"
-        var environment = Binary.environment(home: home, extra: env)
-        environment["TERM"] = "xterm-256color"
-        let exports = environment.map { "\($0.key)=\(TmuxConsole.quote($0.value))" }.joined(separator: " ")
-        let command = "env -i \(exports) \(TmuxConsole.quote(Binary.path)) \(args.map(TmuxConsole.quote).joined(separator: " ")); echo \"[exit $?]\"; stty -a; sleep 600"
-        let close = #"for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done 2>/dev/null; exec "$@""#
-        let argv = ["/bin/bash", "--norc", "-c", close, "closefds", "/usr/bin/tmux", "-L", socket, "-f", "/dev/null",
-                    "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", "bash", "--norc", "-c", command]
-        let status = try Self.spawnAndWait(argv)
-        guard status == 0 else { throw TmuxConsole.ScreenMismatch(expected: "tmux new-session to succeed (status \(status))", screen: "") }
-    }
-
-    deinit { _ = try? tmux(["kill-server"]) }
-
-    /// posix_spawn + waitpid: no Foundation bookkeeping for this child, stdio on /dev/null.
-    static func spawnAndWait(_ argv: [String]) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { _ = posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        let envStrings: [String] = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
-        let cEnv: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
-        defer { cEnv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno == ECHILD { return 0 }   // reaped elsewhere (SIGCHLD ignored)
-            if errno != EINTR { return -1 }
-        }
-        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    }
-
-    /// A client command (clients never fork a server here, so reading their output is safe).
-    @discardableResult
-    func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = ["-L", socket, "-f", "/dev/null"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    func type(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", text]) }
-    func press(_ key: String) throws { try tmux(["send-keys", "-t", session, key]) }
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
-    /// With colours and attributes as escape sequences.
-    func styled() throws -> String { try tmux(["capture-pane", "-e", "-p", "-t", session]) }
-    /// Everything the pane printed, scrollback included.
-    func history() throws -> String { try tmux(["capture-pane", "-p", "-J", "-S", "-", "-t", session]) }
-    func flag(_ name: String) throws -> String {
-        try tmux(["display-message", "-p", "-t", session, "#{\(name)}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-    func resize(width: Int, height: Int) throws { try tmux(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"]) }
-
-    @discardableResult
-    func waitFor(_ text: String, timeout: Double = 20) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            last = try screen()
-            if last.contains(text) { return last }
-            usleep(50_000)
-        }
-        throw TmuxConsole.ScreenMismatch(expected: text, screen: last)
     }
 }

@@ -95,3 +95,11 @@ func tempDir() -> String {
     #expect(TimeText.relative(now.addingTimeInterval(2 * 86_400 + 3 * 3_600), now: now) == "in 2d 3h")
     #expect(TimeText.relative(now.addingTimeInterval(-300), now: now) == "expired 5m ago")
 }
+
+/// Loopback means a loopback address, not a name that starts like one.
+@Test(arguments: [("localhost", true), ("LOCALHOST", true), ("127.0.0.1", true), ("127.1.2.3", true), ("[::1]", true),
+                  ("127.0.0.1.evil.com", false), ("127.evil.com", false), ("127.0.0.256", false), ("127.0.0", false),
+                  ("localhost.evil.com", false), ("10.0.0.1", false), ("evil.com", false), ("", false)])
+func loopbackIsAnAddressNotAPrefix(_ c: (String, Bool)) {
+    #expect(ConnectionSettings.isLoopback(c.0) == c.1, "\(c.0)")
+}

@@ -140,6 +140,14 @@ func validationTable(_ c: Case) {
     #expect(PhoneNumber.split("+919876543210;+918765432109") == ["+919876543210", "+918765432109"])
 }
 
+/// Pasted from Windows: "\r\n" is one Character in Swift, and still separates values.
+@Test func crlfSeparatesNumbersAndPins() {
+    #expect(PhoneNumber.split("+919876543210\r\n+918765432109\r\n") == ["+919876543210", "+918765432109"])
+    #expect(PhoneNumber.split("9876543210\r8765432109\n7654321098") == ["9876543210", "8765432109", "7654321098"])
+    #expect(Pin.split("1234\r\n5678\r\n") == ["1234", "5678"])
+    #expect(Pin.split("1\r\n2, 3;4\t5") == ["1", "2", "3", "4", "5"])
+}
+
 @Test func wireValidationDoesNotNormalise() {
     var d = validDraft()
     d.apartyNumbers = ["9876543210"]

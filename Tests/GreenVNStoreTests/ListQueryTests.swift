@@ -212,6 +212,19 @@ import Testing
         #expect(try r.count(ListQuery(state: .all, filter: "+9198765"), now: Date()) == 2)
     }
 
+    /// Found by fuzzing: a `"` followed by a combining mark is one Character, so quoting by
+    /// Character left a lone quote in the FTS5 query and SQLite refused it.
+    @Test func filterWithAQuoteAndACombiningMarkIsAPlainString() throws {
+        let r = try Registry.inMemory()
+        try r.remember(Fixture.allocation("q-1", cid: "say\"\u{0308}hi", vn: "+918000000001"), how: "import")
+        try r.remember(Fixture.allocation("q-2", cid: "plain-2", vn: "+918000000002"), how: "import")
+        for term in ["y\"\u{0308}h", "\"\u{0308}\"\u{0301}x", "a\"\u{0308}"] {
+            #expect(throws: Never.self) { try r.page(ListQuery(state: .all, filter: term), offset: 0, limit: 5) }
+        }
+        #expect(try r.page(ListQuery(state: .all, filter: "y\"\u{0308}h"), offset: 0, limit: 5).map(\.id) == ["q-1"])
+        #expect(try r.count(ListQuery(state: .all, filter: "\"\u{0308}\"\u{0301}x"), now: Date()) == 0)
+    }
+
     @Test func pagingBeyondTheEndAndNegativeArgumentsAreSafe() throws {
         let (r, _) = try Self.populated()
         #expect(try r.page(ListQuery(state: .all), offset: 1000, limit: 10, now: Self.now).isEmpty)

@@ -41,6 +41,11 @@ enum BulkBench {
             let ops = Operations(api: LeadAssistClient(settings: sim.settings), registry: registry)
             let parsed = BulkImport.parse(csv: csv(rows: rows, seed: stamp))
             guard parsed.invalid.isEmpty else { fail("the generated CSV has invalid rows: \(parsed.invalid.prefix(3))") }
+            // The API alone first (same simulator, other connection_ids): what the registry adds
+            // on top is the difference.
+            let apiRate = try await apiOnly(parsed.rows.prefix(rows / 5).map(\.draft), client: LeadAssistClient(settings: sim.settings),
+                                            concurrency: c)
+            report("  API alone (client → simulator, \(grouped(rows / 5)) creates)", "\(grouped(Int(apiRate))) creates/s")
             let t = nowNs()
             let result = await BulkImport.run(rows: parsed.rows, operations: ops, concurrency: c)
             let seconds = Double(nowNs() - t) / 1e9
@@ -54,10 +59,37 @@ enum BulkBench {
                 if let r = result.refused.first { report("  first refusal", r.message) }
                 if let p = result.pending.first { report("  first pending", p.message) }
             }
+            let m = memory()
+            report("  RSS after the import (VmRSS / VmHWM)", String(format: "%.1f MiB / %.1f MiB", m.rss, m.hwm))
             await sim.stop()
             for p in [registryPath, config.statePath!] {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) }
             }
         }
+    }
+
+    /// Creates straight through the client, `concurrency` in flight; creates per second.
+    static func apiOnly(_ drafts: [AllocationDraft], client: LeadAssistClient, concurrency: Int) async throws -> Double {
+        let requests: [AllocationRequest] = drafts.compactMap { d in
+            guard case .success(let (valid, _)) = d.validate() else { return nil }
+            var r = valid
+            r.connectionId = "api-" + r.connectionId
+            return r
+        }
+        let t = nowNs()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            while next < min(concurrency, requests.count) {
+                let r = requests[next]; next += 1
+                group.addTask { _ = try await client.create(r) }
+            }
+            while try await group.next() != nil {
+                if next < requests.count {
+                    let r = requests[next]; next += 1
+                    group.addTask { _ = try await client.create(r) }
+                }
+            }
+        }
+        return Double(requests.count) / (Double(nowNs() - t) / 1e9)
     }
 }

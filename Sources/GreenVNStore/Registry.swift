@@ -24,6 +24,8 @@ public final class Registry: @unchecked Sendable {
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try DataDirectory.ensure(dir) }
+            let lock = try OpenLock(directory: dir)
+            defer { lock.release() }
             writer = try DatabasePool(path: path, configuration: Self.configuration)
             commits = GroupCommit(writer: writer)
             try Schema.migrator.migrate(writer)

@@ -52,8 +52,9 @@ import Testing
     }
 
     static let attempts = 3
-    static let timeoutSeconds = 1
-    static let stallSeconds = 3.0
+    /// Short enough to keep 80 cells quick, long enough that a loaded CI machine answers in time.
+    static let timeoutSeconds = 2
+    static let stallSeconds = 4.0
     static let faults: [Fault] = [
         .throttle(retryAfterSeconds: 1), .status(500), .status(502), .status(503), .html, .htmlAfterActing,
         .empty, .dropBeforeActing, .dropAfterActing, .stall(seconds: stallSeconds),
@@ -90,9 +91,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: home) }
         let env = Binary.apiEnvironment(home: home, settings: sim.settings, extra: knobs)
 
-        // An allocation the registry knows: the target of details/swap/deallocate, a bystander for create.
+        // An allocation the registry knows: the target of details/swap/deallocate, a bystander for
+        // create. Made before any fault, with the default timeout and retries.
         let setup = try await Binary.runAsync(["allocate", "--a", "+919876543210", "--b", "+918765432109", "--usage", "twoway",
-                                               "--connection-id", "target-1", "--json"], env: env)
+                                               "--connection-id", "target-1", "--json"],
+                                              env: Binary.apiEnvironment(home: home, settings: sim.settings))
         try #require(setup.status == 0, "setup: \(setup.stderr)")
         let target = try JSONValue.parse(Data(setup.stdout.utf8))
         let id = try #require(target["greenvn_id"]?.stringValue)

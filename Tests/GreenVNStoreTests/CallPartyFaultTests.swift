@@ -29,8 +29,9 @@ import Testing
     }
 
     static let attempts = 3
-    static let timeout = 1.0
-    static let stall = 3.0
+    /// Short enough to keep the matrix quick, long enough that a loaded CI machine answers in time.
+    static let timeout = 2.0
+    static let stall = 4.0
     static let faults: [Fault] = [.throttle(retryAfterSeconds: 1), .status(500), .status(502), .status(503), .html,
                                   .htmlAfterActing, .empty, .dropBeforeActing, .dropAfterActing, .stall(seconds: stall)]
     static let cells = faults.flatMap { f in Mode.allCases.map { Cell(fault: f, mode: $0) } }
@@ -46,7 +47,9 @@ import Testing
         let registry = try Registry(path: dir.registryPath)
         let ops = Operations(api: client, registry: registry)
 
-        let made = try await ops.allocate(Fixture.request("party-" + UUID().uuidString.prefix(8), a: ["+919876543210"], b: ["+918765432109"]))
+        // The allocation to update, made without faults and with the default patience.
+        let setup = Operations(api: LeadAssistClient(settings: sim.settings), registry: registry)
+        let made = try await setup.allocate(Fixture.request("party-" + UUID().uuidString.prefix(8), a: ["+919876543210"], b: ["+918765432109"]))
         let id = made.allocation.greenvnId
         let update = PartyUpdate(bpartyNumbers: ["+918000000001", "+918000000002"], usage: .oneway)
 

@@ -7,8 +7,8 @@ import Testing
 
 /// Measurements, not part of the normal run:
 ///   GREENVN_PERF=1 [GREENVN_PERF_ROWS=1000000] swift test --filter GreenVNStoreTests.PerformanceTests
-/// The figures are printed ("PERF …"); the few expectations only catch order-of-magnitude
-/// regressions on a shared 2-core machine.
+/// The figures are printed ("PERF …") and never asserted: timing targets live in
+/// `greenvn-bench` and BENCHMARKS.md; the expectations here check behaviour only.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["GREENVN_PERF"] != nil))
 struct PerformanceTests {
     static let rows = Int(ProcessInfo.processInfo.environment["GREENVN_PERF_ROWS"] ?? "") ?? 1_000_000
@@ -89,7 +89,11 @@ struct PerformanceTests {
         try Self.writePaths(r, label: "old registry \(n)")
         let size = (try FileManager.default.attributesOfItem(atPath: dir.registryPath)[.size] as? Int) ?? 0
         print("PERF old registry: file \(size / 1_048_576) MiB")
-        #expect(try Self.seconds { _ = try r.counts(now: now) } < 1)
+        // Behaviour, not speed: the trigger-kept tallies account for every row loaded, and only
+        // the last day's allocations (1/180 of them, a fifth of those vaulted) are still active.
+        let tabs = try r.counts(now: now)
+        #expect(tabs.active + tabs.vault == n)
+        #expect(tabs.active <= n / 180 + 1)
     }
 
     /// GREENVN_PERF_FILE=path: the queries on an existing registry file, at GREENVN_PERF_NOW (ms).

@@ -29,6 +29,27 @@ import Testing
         }
     }
 
+    /// Several processes (here threads, each with its own descriptor: flock treats them alike)
+    /// opening one new registry at once: every one opens it, the schema is made once.
+    @Test func openingOneNewRegistryFromManyPlacesAtOnce() throws {
+        for round in 0..<5 {
+            let dir = TempDir()
+            let path = dir.path + "/registry.sqlite"
+            let lock = NSLock()
+            nonisolated(unsafe) var failures: [String] = []
+            DispatchQueue.concurrentPerform(iterations: 6) { i in
+                do {
+                    let r = try Registry(path: path)
+                    try r.remember(Fixture.allocation("id-\(i)", cid: "c-\(i)", vn: "+91800000000\(i)"), how: "import")
+                } catch {
+                    lock.withLock { failures.append("round \(round), opener \(i): \(error)") }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures)")
+            #expect(try Registry(path: path).count(ListQuery(state: .all)) == 6)
+        }
+    }
+
     @Test func unusablePathIsAConfigurationError() {
         #expect(throws: GreenVNError.self) { try Registry(path: "/proc/greenvn-cannot-be-here/registry.sqlite") }
     }

@@ -84,3 +84,10 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("greenvn-bench: \(message)\n".utf8))
     exit(2)
 }
+
+/// CPU time (user + system) of the whole process so far, in milliseconds.
+func processCPUMs() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3
+}

@@ -180,9 +180,14 @@ import TerminalKit
         #expect(h.screen().contains("✗ \"12\" needs its country code"))
         h.press(.ctrl("u"))
         h.type("+918047119000")
-        h.press(.tab, .char("k"), .tab, .char("m"), .tab, .char(" "), .enter)
+        h.press(.tab, .char("k"), .tab)
+        h.type("5600x1")                                   // pin code: six digits
+        #expect(h.screen().contains("✗"), "a bad pin code is named beside its field")
+        h.press(.ctrl("u"))
+        h.type("560001")
+        h.press(.tab, .char("m"), .tab, .char(" "), .enter)
         #expect(h.operations == [.swap(id: sample[0].id, SwapRequest(strictness: true, preferences:
-            Preferences(greenvn: "+918047119000", region: .KA, type: .mobile)))])
+            Preferences(greenvn: "+918047119000", region: .KA, pinCode: "560001", type: .mobile)))])
         h.send(.operationDone(ticket: h.lastTicket!, .success(sample[0])))
         #expect(h.state.mode == .browse)
         #expect(h.state.toasts.last?.text == "Swapped +918047112233 → +918047112233")

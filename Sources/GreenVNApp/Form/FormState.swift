@@ -138,7 +138,7 @@ struct FormState: Equatable, Sendable {
             case .failure(let f): return .failure(.invalid(f.errors + pinWarnings))
             }
         case .swap(let a):
-            let draft = SwapDraft(greenvn: value(.greenvn), region: value(.region), type: value(.type),
+            let draft = SwapDraft(greenvn: value(.greenvn), region: value(.region), pinCode: value(.pinCode), type: value(.type),
                                   strictness: value(.strictness) == Choice.on)
             switch draft.validate() {
             case .success(let r): return .success((.swap(id: a.id, r), []))
@@ -221,6 +221,7 @@ extension FormState {
         FormState(purpose: .swap(a), fields: [
             FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional, e.g. +918047110000"),
             FormField(.region, "region", .choice(Choice.region)),
+            FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001"),
             FormField(.type, "type", .choice(Choice.type)),
             FormField(.strictness, "strictness", .choice(Choice.strictness)),
         ])

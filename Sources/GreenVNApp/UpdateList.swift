@@ -119,10 +119,13 @@ protocol RegistryReading: Sendable {
     func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int
     func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int)
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int?
+    /// `index`, or nil when finding it would read too far (see `Registry.followIndex`).
+    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int?
 }
 
 extension RegistryReading {
     func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
+    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try index(of: id, in: q, now: now) }
 }
 
 extension Registry: RegistryReading {}
@@ -150,7 +153,7 @@ enum PageLoader {
         if let id = r.follow, !r.exactTotal {
             if let i = rows.firstIndex(where: { $0.id == id }) {
                 followIndex = offset + i
-            } else if let i = try registry.index(of: id, in: r.query, now: now) {
+            } else if let i = try registry.followIndex(of: id, in: r.query, now: now) {
                 followIndex = i
                 offset = window(cursor: i).offset
                 rows = try registry.page(r.query, offset: offset, limit: limit, now: now)

@@ -45,7 +45,6 @@ enum RegistryBench {
         report("tabs", "active \(grouped(c.active)) · vault \(grouped(c.vault)) · pending \(c.pending)")
         let limit = 3 * 33   // a 36-row list's window and its margins, as PageLoader asks
         let active = ListQuery()
-        let all = ListQuery(state: .all)
         report("counts()", samplesLine(try sample { _ = try r.counts(now: now) }))
         report("count(active)", samplesLine(try sample { _ = try r.count(active, now: now) }))
         report("page 0, active by created ↓", samplesLine(try sample { _ = try r.page(active, offset: 0, limit: limit, now: now) }))

@@ -51,6 +51,9 @@ struct ListSQL {
     /// An exact count checks the trigram index's candidates one by one when they are fewer than
     /// this (~2 µs each), else it reads the whole tab (~0.4 µs a row, 1M rows: ~0.4 s).
     static let candidatesToCheck = 150_000
+    /// `Registry.followIndex(of:)` under a common text filter reads at most this many rows
+    /// above the followed one (~5 ms).
+    static let followDepth = 10_000
 
     init(_ q: ListQuery, now: Date) {
         query = q
@@ -161,8 +164,14 @@ struct ListSQL {
     /// The trigram index's query for the text filter: every trigram of the term (so a row
     /// holding the term holds them all); nil under 3 characters, which no trigram covers.
     var trigramQuery: String? {
+        let parts = quotedTrigrams
+        return parts.isEmpty ? nil : parts.joined(separator: " AND ")
+    }
+
+    /// The term's distinct trigrams, each quoted as an FTS5 string; empty under 3 characters.
+    var quotedTrigrams: [String] {
         let scalars = Array(term.unicodeScalars)
-        guard scalars.count >= 3 else { return nil }
+        guard scalars.count >= 3 else { return [] }
         var seen = Set<String>()
         var parts: [String] = []
         for i in 0...(scalars.count - 3) {
@@ -175,7 +184,7 @@ struct ListSQL {
             for s in t { quoted.append(s); if s == "\"" { quoted.append(s) } }
             if seen.insert(trigram).inserted { parts.append("\"" + String(quoted) + "\"") }
         }
-        return parts.joined(separator: " AND ")
+        return parts
     }
 
     /// The rowids of a page of the rows among `ids` (a JSON array of rowids) that are under the

@@ -50,9 +50,10 @@ struct Sim: AsyncParsableCommand {
                                    malformedRate: 0, emptyRate: 0, dropRate: dropRate)
         let sim = try Simulator(config: config, logger: Logger(label: "greenvn.simulator"))
         let shownHost = host
+        let (sid, key) = (config.accountSID, config.apiKey)
         try await sim.run(host: host, port: port) { bound in
             Output.line("Lead Assist simulator listening on http://\(shownHost):\(bound)/v1")
-            Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(config.accountSID) EXOTEL_API_KEY=\(config.apiKey) EXOTEL_API_TOKEN=<the --api-token>")
+            Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(sid) EXOTEL_API_KEY=\(key) EXOTEL_API_TOKEN=<the --api-token>")
         }
     }
 }

@@ -40,8 +40,21 @@ final class Spawned: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        // A child starts as from a shell: no signal blocked, every signal at its default. The
+        // calling thread (Swift's, Dispatch's) blocks most signals and posix_spawn would pass
+        // that on: a tmux server that cannot receive SIGTERM ignores kill-server, a pane shell
+        // that cannot receive SIGHUP outlives it (seen: every test's tmux server left running).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         close(o[1]); close(e[1])
         guard rc == 0 else {
             close(o[0]); close(e[0])

@@ -129,3 +129,4 @@ final class Pane: @unchecked Sendable {
         var description: String { "waited for \"\(expected)\"; the screen was:\n\(screen)" }
     }
 }
+

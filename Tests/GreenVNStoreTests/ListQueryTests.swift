@@ -180,6 +180,10 @@ import Testing
                 if let first = page.first, let last = page.last {
                     #expect(try r.index(of: first.id, in: q, now: now) == offset)
                     #expect(try r.index(of: last.id, in: q, now: now) == offset + page.count - 1)
+                    if q.state == .all && q.filter == "id-0" {
+                        // every row matches: the rows above it are `offset`, followed only so deep
+                        #expect(try r.followIndex(of: first.id, in: q, now: now) == (offset < ListSQL.followDepth ? offset : nil))
+                    }
                 }
             }
         }

@@ -8,16 +8,18 @@ import Testing
     static let documentedAnswer = #"{"success":true,"status":200,"data":{"connection_id":"X1","aparty_numbers":["+919176226528","+911234567891"],"bparty_numbers":["+918136966620"],"usage":"twoway","state":"active","greenvn":"+918012345678","greenvn_id":"0b7f2c9e-5d1a-4c3b-9e8f-1a2b3c4d5e6f"}}"#
 
     @Test func allocateSendsExactlyTheDocumentedRequestAndPrintsTheAllocation() throws {
-        let server = try CaptureServer(status: 200, reply: Self.documentedAnswer)
+        let server = try TestServer(status: 200, body: Self.documentedAnswer)
+        defer { server.stop() }
         let home = Binary.tempHome()
         let env = Binary.environment(home: home, extra: [
-            "GREENVN_BASE_URL": "http://127.0.0.1:\(server.port)/v1",
+            "GREENVN_BASE_URL": server.baseURL,
             "EXOTEL_ACCOUNT_SID": "acme", "EXOTEL_API_KEY": "key123", "EXOTEL_API_TOKEN": "tok-SECRET-456",
         ])
         let r = try Binary.run(["allocate", "--a", "+919176226528", "--a", "+911234567891", "--b", "+918136966620",
                                 "--usage", "twoway", "--connection-id", "X1", "--duration", "600s", "--json"], env: env)
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        let captured = try #require(server.request)
+        #expect(server.requestCount == 1)
+        let captured = try #require(server.requests.first)
         #expect(captured.head.hasPrefix("POST /v1/tenants/acme/greenvn HTTP/1.1"))
         let auth = "Basic " + Data("key123:tok-SECRET-456".utf8).base64EncodedString()
         #expect(captured.head.lowercased().contains("authorization: \(auth)".lowercased()))

@@ -14,13 +14,7 @@ import Testing
     @Test func allocateThroughTheFormThenFindAndSwapIt() throws {
         let tui = try Pane()
         try tui.waitFor("SIMULATOR")
-        try tui.waitFor("Press n")            // the empty state says how to allocate
-        try tui.type("n")
-        try tui.waitFor("Ctrl-S allocate")
-        try tui.type("9876543210")             // focus starts in the A-party numbers
-        try tui.press(.tab)
-        try tui.type("+91 87654 32109")
-        try tui.press(.ctrl("s"))
+        try tui.allocateThroughTheForm(a: "9876543210", b: "+91 87654 32109")
         // The form closes, a toast names the new VN, and the list shows the allocation selected.
         try tui.waitUntilGone("Ctrl-S allocate")
         let before = try #require(try Self.knownVNs(home: tui.home).first, "the registry knows the new allocation")

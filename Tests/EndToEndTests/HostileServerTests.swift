@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-// MARK: - Helpers shared by the reliability tests (BadInput, Secrets, Terminal)
+// MARK: - Helpers shared by the end-to-end tests (CLI, BadInput, Secrets, HostileServer)
 
 /// A loopback HTTP server that answers every request with what `reply` says and counts them:
 /// proof that nothing was sent (`requestCount == 0`), and a stand-in for a hostile Lead Assist.
@@ -352,8 +352,7 @@ func terminalControl(in data: Data) -> String? {
         let imported = try RawBinary.run(["import", "gvn-evil"], env: env)
         #expect(imported.status == 0, "\(imported.err)")
 
-        let extra = env.filter { ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"].contains($0.key) }
-        let tui = try Pane(width: 120, height: 36, home: home, env: extra)
+        let tui = try Pane(width: 120, height: 36, home: home, env: env)
         try tui.waitFor("+918012345678")
         try tui.type("j")                                  // select it: the detail pane shows every string
         try tui.waitFor("conn")
@@ -361,13 +360,13 @@ func terminalControl(in data: Data) -> String? {
         let screen = try tui.screen()
         #expect(screen.contains("+918012345678"), "the row is still drawn: nothing cleared the screen\n\(screen)")
         #expect(screen.contains("acme") || screen.contains("127.0.0.1"), "the status line is intact\n\(screen)")
-        let styled = try tui.tmux(["capture-pane", "-e", "-p", "-t", tui.session])
+        let styled = try tui.styled()
         #expect(foreignSequences(styled).isEmpty, "sequences other than SGR in the pane: \(foreignSequences(styled))")
-        let title = try tui.tmux(["display-message", "-p", "-t", tui.session, "#{pane_title}"])
+        let title = try tui.flag("pane_title")
         #expect(!title.contains("pwned"), "the window title was set by the server: \(title)")
         let buffers = try tui.tmux(["list-buffers"])
         #expect(!buffers.contains("pwned") && !buffers.contains("cHduZWQ"), "the clipboard was set by the server: \(buffers)")
-        #expect(try tui.tmux(["display-message", "-p", "-t", tui.session, "#{alternate_on}"]).hasPrefix("1"), "still on the console's screen")
+        #expect(try tui.flag("alternate_on") == "1", "still on the console's screen")
         try tui.type("q")
         try tui.waitFor("[exit 0]")
     }
@@ -388,16 +387,15 @@ func terminalControl(in data: Data) -> String? {
         let planted = try Spawned([home + "/data/" + db, sql], env: ["PATH": "/usr/bin:/bin"], executable: "/usr/bin/sqlite3").waitSync(timeout: 30)
         #expect(planted.status == 0, "\(planted.stderr)")
 
-        let extra = env.filter { ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"].contains($0.key) }
-        let tui = try Pane(width: 120, height: 36, home: home, env: extra)
+        let tui = try Pane(width: 120, height: 36, home: home, env: env)
         try tui.waitFor("+918047110001")
         try tui.type("j")
         try tui.waitFor("plant")
         usleep(300_000)
-        let styled = try tui.tmux(["capture-pane", "-e", "-p", "-t", tui.session])
+        let styled = try tui.styled()
         #expect(foreignSequences(styled).isEmpty, "sequences other than SGR in the pane: \(foreignSequences(styled))")
         #expect(try tui.screen().contains("+918047110001"))
-        let title = try tui.tmux(["display-message", "-p", "-t", tui.session, "#{pane_title}"])
+        let title = try tui.flag("pane_title")
         #expect(!title.contains("pwned"))
         #expect(!(try tui.tmux(["list-buffers"])).contains("cHduZWQ"))
         try tui.type("q")

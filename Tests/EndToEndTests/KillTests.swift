@@ -89,19 +89,10 @@ import Testing
         let home = Binary.tempHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
         let env = Binary.apiEnvironment(home: home, settings: sim.settings)
-        let extra = env.filter { $0.key.hasPrefix("GREENVN_BASE") || $0.key.hasPrefix("EXOTEL_") }
         sim.inject(.stall(seconds: 120), on: .create, count: 1)    // the create hangs at the server
 
-        let first = try Pane(home: home, env: extra)
-        try await Self.offPool {
-            try first.waitFor("Press n")
-            try first.type("n")
-            try first.waitFor("Ctrl-S allocate")
-            try first.type("9876543210")
-            try first.press(.tab)
-            try first.type("+91 87654 32109")
-            try first.press(.ctrl("s"))
-        }
+        let first = try Pane(home: home, env: env)
+        try await Self.offPool { try first.allocateThroughTheForm(a: "9876543210", b: "+91 87654 32109") }
         #expect(await waitUntil(30) { sim.requestCount(.create) == 1 }, "the create reached the server")
         let pid = try await Self.offPool { try first.consolePid() }
         kill(pid, SIGKILL)
@@ -113,7 +104,7 @@ import Testing
         #expect(dead.pending.count + dead.idUnknown.count + dead.known == 1, "the create is remembered: \(dead)")
 
         // Restart the console: it reconciles on start and shows the allocation.
-        let second = try Pane(home: home, env: extra)
+        let second = try Pane(home: home, env: env)
         #expect(await waitUntil(30) { (try? sim.allAllocations().count) == 1 }, "re-sent with the same connection_id")
         let server = try sim.allAllocations()
         let vn = try #require(server.first?.greenVN)

@@ -176,9 +176,8 @@ import Testing
         let env = RawBinary.env(home: home, server: server, token: Self.token)
         let made = try RawBinary.run(["allocate", "--a", "+919176226528", "--b", "+918136966620", "--usage", "twoway", "--connection-id", "tui-1"], env: env)
         #expect(made.status == 0, "\(made.err)")
-        let extra = env.filter { ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"].contains($0.key) }
 
-        let tui = try Pane(width: 120, height: 36, home: home, env: extra.merging(["GREENVN_LOG_LEVEL": "trace"]) { $1 })
+        let tui = try Pane(width: 120, height: 36, home: home, env: env.merging(["GREENVN_LOG_LEVEL": "trace"]) { $1 })
         try tui.waitFor("+918047110001")
         var screens: [String] = [try tui.screen()]
         try tui.type("r")                                     // a refresh: a request with the token
@@ -197,7 +196,7 @@ import Testing
 
         // A crash with the token in memory: the report on the terminal never holds it.
         let crash = try Pane(width: 120, height: 36, home: home,
-                             env: extra.merging(["GREENVN_CRASH_AFTER_START": "1", "SWIFT_BACKTRACE": "interactive=no,symbolicate=off"]) { $1 })
+                             env: env.merging(["GREENVN_CRASH_AFTER_START": "1", "SWIFT_BACKTRACE": "interactive=no,symbolicate=off"]) { $1 })
         try crash.waitFor("[exit", timeout: 60)
         // Without the pane shell's own "bash: line 1: PID Illegal instruction env -i …" report,
         // which quotes the test's command line (the environment, token included).

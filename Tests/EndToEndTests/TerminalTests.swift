@@ -9,36 +9,31 @@ import Glibc
 /// `stty -a` shows `icanon` and `echo` on, and tmux says the pane left the alternate screen,
 /// shows the cursor and no longer reports the mouse. And no size or storm of resizes kills it.
 @Suite(.serialized) struct TerminalRestore {
-    static func consolePid(_ tui: Pane) throws -> pid_t { try tui.consolePid() }
-
-    static func flag(_ tui: Pane, _ name: String) throws -> String { try tui.flag(name) }
-
     /// After the binary exited with `status`: cooked mode and echo back, main screen, cursor on,
     /// mouse reporting and application keypad off.
     static func expectRestored(_ tui: Pane, status: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let after = try tui.waitFor("[exit \(status)", timeout: 60)
+        try tui.waitFor("[exit \(status)", timeout: 60)
         try tui.waitFor("speed")   // stty -a has printed
         let screen = try tui.screen()
         #expect(screen.contains(" icanon") && !screen.contains("-icanon"), "icanon not restored:\n\(screen)", sourceLocation: sourceLocation)
         #expect(screen.contains(" echo ") && !screen.contains(" -echo "), "echo not restored:\n\(screen)", sourceLocation: sourceLocation)
-        #expect(try flag(tui, "alternate_on") == "0", "still on the alternate screen", sourceLocation: sourceLocation)
-        #expect(try flag(tui, "cursor_flag") == "1", "the cursor is still hidden", sourceLocation: sourceLocation)
-        #expect(try flag(tui, "mouse_any_flag") == "0", "the terminal still reports the mouse", sourceLocation: sourceLocation)
-        #expect(try flag(tui, "keypad_cursor_flag") == "0", "application cursor keys still on", sourceLocation: sourceLocation)
-        _ = after
+        #expect(try tui.flag("alternate_on") == "0", "still on the alternate screen", sourceLocation: sourceLocation)
+        #expect(try tui.flag("cursor_flag") == "1", "the cursor is still hidden", sourceLocation: sourceLocation)
+        #expect(try tui.flag("mouse_any_flag") == "0", "the terminal still reports the mouse", sourceLocation: sourceLocation)
+        #expect(try tui.flag("keypad_cursor_flag") == "0", "application cursor keys still on", sourceLocation: sourceLocation)
     }
 
     static func start(_ args: [String] = [], width: Int = 100, height: Int = 30, env: [String: String] = [:]) throws -> Pane {
         let tui = try Pane(args: args, width: width, height: height, env: env)
         try tui.waitFor("SIMULATOR")
-        #expect(try flag(tui, "alternate_on") == "1", "the console uses the alternate screen")
+        #expect(try tui.flag("alternate_on") == "1", "the console uses the alternate screen")
         return tui
     }
 
     @Test(arguments: [("INT", SIGINT), ("TERM", SIGTERM), ("HUP", SIGHUP)])
     func signalRestoresTheTerminal(_ c: (String, Int32)) throws {
         let tui = try Self.start()
-        let pid = try Self.consolePid(tui)
+        let pid = try tui.consolePid()
         #expect(kill(pid, c.1) == 0)
         try Self.expectRestored(tui, status: "\(128 + c.1)]")
     }
@@ -49,7 +44,7 @@ import Glibc
         try tui.type("n")
         try tui.waitFor("Ctrl-S allocate")
         try tui.type("98765")
-        let pid = try Self.consolePid(tui)
+        let pid = try tui.consolePid()
         #expect(kill(pid, SIGTERM) == 0)
         try Self.expectRestored(tui, status: "143]")
 
@@ -78,7 +73,7 @@ import Glibc
         }
         let tui = try Pane(width: 20, height: 6, home: home)
         try tui.waitFor("small")
-        let pid = try Self.consolePid(tui)
+        let pid = try tui.consolePid()
         for round in 0..<2 {
             if round == 1 {
                 try tui.resize(width: 120, height: 36)

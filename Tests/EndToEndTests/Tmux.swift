@@ -99,6 +99,18 @@ final class Pane: @unchecked Sendable {
         throw ScreenMismatch(expected: "a greenvn process under pane pid \(shell)", screen: (try? screen()) ?? "")
     }
 
+    /// From an empty list (whose empty state says "Press n"), opens the allocation form, types
+    /// the A and B numbers (focus starts in the A-party numbers) and submits with Ctrl-S.
+    func allocateThroughTheForm(a: String, b: String) throws {
+        try waitFor("Press n")
+        try type("n")
+        try waitFor("Ctrl-S allocate")
+        try type(a)
+        try press(.tab)
+        try type(b)
+        try press(.ctrl("s"))
+    }
+
     /// Waits until the screen contains `text`; throws with the last screen when it never does.
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 30) throws -> String {

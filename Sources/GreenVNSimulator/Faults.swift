@@ -174,12 +174,13 @@ final class FaultBoard: @unchecked Sendable {
     }
 }
 
-/// Small, fast and the same everywhere: the rates are reproducible for a given seed.
-struct SplitMix64 {
+/// Small, fast and the same everywhere: the rates are reproducible for a given seed (public
+/// for greenvn-bench's synthetic registries, which must be reproducible too).
+public struct SplitMix64: Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E3779B97F4A7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
@@ -188,5 +189,5 @@ struct SplitMix64 {
     }
 
     /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -20,8 +20,8 @@ struct AppState: Equatable {
     var toasts: [Toast] = []
     var inFlight: [InFlight] = []
     var nextTicket = 1
-    /// Seeds fresh connection_ids (see ConnectionIds); the Runner starts it at random.
-    var idSeed: UInt64
+    /// The random half of fresh connection_ids (update does no I/O); the Runner seeds it at random.
+    var ids: SplitMix64
     var nextToastId = 1
 
     init(target: TargetInfo, readOnly: Bool, now: Date, timeZone: TimeZone = .current, idSeed: UInt64 = 0) {
@@ -29,7 +29,7 @@ struct AppState: Equatable {
         self.readOnly = readOnly
         self.now = now
         self.timeZone = timeZone
-        self.idSeed = idSeed
+        self.ids = SplitMix64(seed: idSeed)
     }
 
     var layout: Layout { Layout(width: size.width, height: size.height) }

@@ -14,12 +14,6 @@ enum Format {
         }
     }
 
-    /// "+919876543210 +2": the first number and how many more.
-    static func parties(_ numbers: [String]) -> String {
-        guard let first = numbers.first else { return "—" }
-        return numbers.count > 1 ? "\(first) +\(numbers.count - 1)" : first
-    }
-
     static func pins(_ pins: [Int]) -> String {
         pins.isEmpty ? "—" : pins.map(String.init).joined(separator: ", ")
     }

@@ -88,7 +88,7 @@ extension AppState {
         case .startCommand: mode = .command(TextField()); return []
         case .help: showHelp = true; return []
         case .newAllocation:
-            mode = .form(.allocation(connectionId: ConnectionIds.next(&idSeed)))
+            mode = .form(.allocation(connectionId: ConnectionID.fresh(at: now, random: ids.next())))
             return []
         case .quit:
             if !inFlight.isEmpty {
@@ -156,7 +156,7 @@ extension AppState {
         case .deallocate:
             confirm = Confirm(purpose: .deallocate(a), title: "Deallocate \(a.allocation.greenVN)?",
                               lines: ["connection_id \(a.allocation.connectionId)",
-                                      "A \(Format.parties(a.allocation.apartyNumbers)) ⇄ B \(Format.parties(a.allocation.bpartyNumbers))",
+                                      "A \(a.allocation.aparty.summary) ⇄ B \(a.allocation.bparty.summary)",
                                       "Calls through this VN stop connecting; it moves to the vault."])
             return []
         default: return []

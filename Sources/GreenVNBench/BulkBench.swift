@@ -110,8 +110,8 @@ struct InstantAPI: LeadAssistAPI {
     private static let counter = Counter()
 
     func create(_ r: AllocationRequest) async throws -> Allocation {
-        Allocation(greenvnId: UUID().uuidString.lowercased(), connectionId: r.connectionId, apartyNumbers: r.apartyNumbers,
-                   bpartyNumbers: r.bpartyNumbers, apartyPins: r.apartyPins, bpartyPins: r.bpartyPins, usage: r.usage,
+        Allocation(greenvnId: UUID().uuidString.lowercased(), connectionId: r.connectionId, aparty: r.aparty,
+                   bparty: r.bparty, usage: r.usage,
                    state: .active, greenVN: "+9170" + String(10_000_000 + Self.counter.next()))
     }
     func details(_ id: String) async throws -> Allocation { throw GreenVNError.configuration("not in the bench") }

@@ -73,7 +73,7 @@ enum RegistryBench {
         let t = nowNs()
         for j in 0..<count {
             let a = Allocation(greenvnId: "bench-\(n)-\(j)-\(UUID().uuidString.lowercased())", connectionId: "bench-\(UUID().uuidString.prefix(12))",
-                               apartyNumbers: ["+915550\(String(format: "%06d", j))"], bpartyNumbers: ["+915551\(String(format: "%06d", j))"],
+                               aparty: Party(["+915550\(String(format: "%06d", j))"]), bparty: Party(["+915551\(String(format: "%06d", j))"]),
                                usage: .twoway, state: .active, greenVN: "+917001\(String(format: "%06d", j))")
             try r.remember(a, how: "allocate")
         }

@@ -1,9 +1,8 @@
 import Foundation
 import GreenVNKit
-import GreenVNSimulator
 import GreenVNStore
 
-/// The simulator's deterministic generator: the same seed gives the same registry.
+/// The deterministic generator (GreenVNKit): the same seed gives the same registry.
 extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func chance(_ percent: Double) -> Bool { Double(next() % 1_000_000) < percent * 10_000 }
@@ -100,8 +99,8 @@ enum Synthetic {
             greenVN = ""
             state = .active
         }
-        let allocation = Allocation(greenvnId: id, connectionId: cid, apartyNumbers: aparty, bpartyNumbers: bparty,
-                                    apartyPins: apins, bpartyPins: bpins, usage: usage, state: state,
+        let allocation = Allocation(greenvnId: id, connectionId: cid, aparty: Party(aparty, pins: apins), bparty: Party(bparty, pins: bpins),
+                                    usage: usage, state: state,
                                     greenVN: greenVN, flowId: flow)
         return StoredAllocation(allocation: allocation, preferences: prefs, strictness: strict, durationText: durationText,
                                 createdAt: created, updatedAt: updated, lastSyncedAt: status == .known ? updated : nil,

@@ -86,7 +86,7 @@ enum Fuzz {
                           ("flow_id", a.flowId ?? "")] {
             clean(s, name)
         }
-        for s in a.apartyNumbers + a.bpartyNumbers { clean(s, "party number") }
+        for s in a.aparty.numbers + a.bparty.numbers { clean(s, "party number") }
         require(a.greenvnId.unicodeScalars.count <= 129 && a.greenVN.unicodeScalars.count <= 33, "unbounded field in \(a)")
     }
 
@@ -138,7 +138,7 @@ enum Fuzz {
             }
             for normalizing in [false, true] {
                 guard case .success(let u) = d.validate(normalizing: normalizing) else { continue }
-                for s in (u.apartyNumbers ?? []) + (u.bpartyNumbers ?? []) { clean(s, "party number") }
+                for s in (u.aparty.numbers ?? []) + (u.bparty.numbers ?? []) { clean(s, "party number") }
                 let again = Result { try Wire.draft(fromPartyUpdate: Wire.body(u)) }.map { $0.validate(normalizing: false) }
                 guard case .success(.success(let u2)) = again else {
                     require(false, "party round trip failed: \(u) became \(again)"); return
@@ -151,10 +151,10 @@ enum Fuzz {
     static func checkCreate(_ r: AllocationRequest) {
         clean(r.connectionId, "connection_id")
         clean(r.flowId ?? "", "flow_id")
-        for s in r.apartyNumbers + r.bpartyNumbers + [r.preferences.greenvn ?? "", r.preferences.pinCode ?? ""] {
+        for s in r.aparty.numbers + r.bparty.numbers + [r.preferences.greenvn ?? "", r.preferences.pinCode ?? ""] {
             clean(s, "number")
         }
-        require(r.apartyPins.allSatisfy { $0 > 0 } && r.bpartyPins.allSatisfy { $0 > 0 }, "pin not positive in \(r)")
+        require(r.aparty.pins.allSatisfy { $0 > 0 } && r.bparty.pins.allSatisfy { $0 > 0 }, "pin not positive in \(r)")
     }
 
     // MARK: csv: bulk files

@@ -54,7 +54,7 @@ public struct LeadAssistClient: LeadAssistAPI {
         do {
             return try await send(.PUT, "/\(escape(greenvnId))/call-party", body: Wire.body(update), call: .idempotent)
         } catch let failure as Attempts {
-            if let done = await settled(failure, greenvnId, { Self.applied(update, to: $0) }) { return done }
+            if let done = await settled(failure, greenvnId, { update.isApplied(to: $0) }) { return done }
             throw failure.last
         }
     }
@@ -81,13 +81,6 @@ public struct LeadAssistClient: LeadAssistAPI {
         guard case .success(let current) = await once(.GET, "/" + escape(greenvnId), body: nil), done(current) else { return nil }
         logger.notice("settled by a GET after every answer was lost", metadata: ["greenvn_id": "\(Text.printable(greenvnId, limit: 64))"])
         return current
-    }
-
-    /// Does the allocation already have every field the update sets?
-    static func applied(_ u: PartyUpdate, to a: Allocation) -> Bool {
-        (u.apartyNumbers.map { $0 == a.apartyNumbers } ?? true) && (u.bpartyNumbers.map { $0 == a.bpartyNumbers } ?? true)
-            && (u.apartyPins.map { $0 == a.apartyPins } ?? true) && (u.bpartyPins.map { $0 == a.bpartyPins } ?? true)
-            && (u.usage.map { $0 == a.usage } ?? true)
     }
 
     // MARK: - one call, several attempts

@@ -25,25 +25,20 @@ public struct Preferences: Equatable, Hashable, Sendable, Codable {
 /// `POST /greenvn`: everything the create call documents.
 public struct AllocationRequest: Equatable, Hashable, Sendable {
     public var connectionId: String
-    public var apartyNumbers: [String]
-    public var bpartyNumbers: [String]
-    public var apartyPins: [Int]
-    public var bpartyPins: [Int]
+    public var aparty: Party
+    public var bparty: Party
     public var usage: Usage
     public var strictness: Bool?
     public var preferences: Preferences
     public var duration: DeallocationDuration?
     public var flowId: String?
 
-    public init(connectionId: String, apartyNumbers: [String], bpartyNumbers: [String],
-                apartyPins: [Int] = [], bpartyPins: [Int] = [], usage: Usage,
+    public init(connectionId: String, aparty: Party, bparty: Party, usage: Usage,
                 strictness: Bool? = nil, preferences: Preferences = Preferences(),
                 duration: DeallocationDuration? = nil, flowId: String? = nil) {
         self.connectionId = connectionId
-        self.apartyNumbers = apartyNumbers
-        self.bpartyNumbers = bpartyNumbers
-        self.apartyPins = apartyPins
-        self.bpartyPins = bpartyPins
+        self.aparty = aparty
+        self.bparty = bparty
         self.usage = usage
         self.strictness = strictness
         self.preferences = preferences
@@ -67,19 +62,19 @@ public struct SwapRequest: Equatable, Hashable, Sendable {
 
 /// `PUT /greenvn/<id>/call-party`: replaces one or both sides (and optionally pins and usage).
 public struct PartyUpdate: Equatable, Hashable, Sendable {
-    public var apartyNumbers: [String]?
-    public var bpartyNumbers: [String]?
-    public var apartyPins: [Int]?
-    public var bpartyPins: [Int]?
+    public var aparty: Party.Change
+    public var bparty: Party.Change
     public var usage: Usage?
 
-    public init(apartyNumbers: [String]? = nil, bpartyNumbers: [String]? = nil,
-                apartyPins: [Int]? = nil, bpartyPins: [Int]? = nil, usage: Usage? = nil) {
-        self.apartyNumbers = apartyNumbers
-        self.bpartyNumbers = bpartyNumbers
-        self.apartyPins = apartyPins
-        self.bpartyPins = bpartyPins
+    public init(aparty: Party.Change = Party.Change(), bparty: Party.Change = Party.Change(), usage: Usage? = nil) {
+        self.aparty = aparty
+        self.bparty = bparty
         self.usage = usage
+    }
+
+    /// True when `a` already shows everything this update asks for.
+    public func isApplied(to a: Allocation) -> Bool {
+        aparty.isApplied(to: a.aparty) && bparty.isApplied(to: a.bparty) && (usage.map { $0 == a.usage } ?? true)
     }
 }
 
@@ -88,25 +83,20 @@ public struct Allocation: Equatable, Hashable, Sendable {
     /// Opaque (UUID-like); never parsed as a number.
     public var greenvnId: String
     public var connectionId: String
-    public var apartyNumbers: [String]
-    public var bpartyNumbers: [String]
-    public var apartyPins: [Int]
-    public var bpartyPins: [Int]
+    public var aparty: Party
+    public var bparty: Party
     public var usage: Usage
     public var state: AllocationState
-    /// The VN: `green_vn` on the wire (`greenvn` in the create example).
+    /// The VN: `green_vn` on the wire (a client also accepts `greenvn`).
     public var greenVN: String
     public var flowId: String?
 
-    public init(greenvnId: String, connectionId: String, apartyNumbers: [String], bpartyNumbers: [String],
-                apartyPins: [Int] = [], bpartyPins: [Int] = [], usage: Usage, state: AllocationState,
-                greenVN: String, flowId: String? = nil) {
+    public init(greenvnId: String, connectionId: String, aparty: Party, bparty: Party, usage: Usage,
+                state: AllocationState, greenVN: String, flowId: String? = nil) {
         self.greenvnId = greenvnId
         self.connectionId = connectionId
-        self.apartyNumbers = apartyNumbers
-        self.bpartyNumbers = bpartyNumbers
-        self.apartyPins = apartyPins
-        self.bpartyPins = bpartyPins
+        self.aparty = aparty
+        self.bparty = bparty
         self.usage = usage
         self.state = state
         self.greenVN = greenVN

@@ -4,10 +4,8 @@ import Foundation
 /// decoded from a request body. `validate()` is the one place the rules are applied.
 public struct AllocationDraft: Equatable, Sendable {
     public var connectionId = ""
-    public var apartyNumbers: [String] = []
-    public var bpartyNumbers: [String] = []
-    public var apartyPins: [String] = []
-    public var bpartyPins: [String] = []
+    public var aparty = Party.Draft()
+    public var bparty = Party.Draft()
     public var usage = ""
     public var strictness = false
     public var greenvn = ""
@@ -37,17 +35,14 @@ public struct AllocationDraft: Equatable, Sendable {
         if let why = Identifier.check(connectionId, what: "connection_id") {
             errors.append(FieldError(.connectionId, why, kind: connectionId.isEmpty ? .missing : .invalid))
         }
-        let a = Validate.numbers(apartyNumbers, field: .apartyNumbers, normalizing: normalizing, required: true)
-        let b = Validate.numbers(bpartyNumbers, field: .bpartyNumbers, normalizing: normalizing, required: true)
+        let a = Validate.party(aparty, side: .a, normalizing: normalizing)
+        let b = Validate.party(bparty, side: .b, normalizing: normalizing)
         errors += a.errors + b.errors
-        errors += Validate.crossSide(a.numbers, b.numbers)
-        let aPins = Validate.pins(apartyPins, field: .apartyPins)
-        let bPins = Validate.pins(bpartyPins, field: .bpartyPins)
-        errors += aPins.errors + bPins.errors
+        errors += Validate.crossSide(a.party.numbers, b.party.numbers)
         let usageValue = Validate.usage(usage, required: true, into: &errors)
         let prefs = Validate.preferences(greenvn: greenvn, region: region, pinCode: pinCode, type: type,
                                          normalizing: normalizing, into: &errors)
-        if let vn = prefs.greenvn, (a.numbers + b.numbers).contains(vn) {
+        if let vn = prefs.greenvn, (a.party.numbers + b.party.numbers).contains(vn) {
             errors.append(FieldError(.greenvn, "\(vn) is one of the parties' numbers: the VN must be a different number", kind: .sameOnBothSides))
         }
         var dur: DeallocationDuration?
@@ -62,8 +57,7 @@ public struct AllocationDraft: Equatable, Sendable {
         }
         if !errors.blocking.isEmpty { return .failure(ValidationFailure(errors.blocking)) }
         let request = AllocationRequest(
-            connectionId: connectionId, apartyNumbers: a.numbers, bpartyNumbers: b.numbers,
-            apartyPins: aPins.pins, bpartyPins: bPins.pins, usage: usageValue!,
+            connectionId: connectionId, aparty: a.party, bparty: b.party, usage: usageValue!,
             strictness: strictness ? true : nil, preferences: prefs, duration: dur,
             flowId: flowId.isEmpty ? nil : flowId)
         return .success((request, errors.warnings))
@@ -97,18 +91,13 @@ public struct SwapDraft: Equatable, Sendable {
 
 /// Raw input for a call-party update: only the sides given are replaced.
 public struct PartyDraft: Equatable, Sendable {
-    public var apartyNumbers: [String]?
-    public var bpartyNumbers: [String]?
-    public var apartyPins: [String]?
-    public var bpartyPins: [String]?
+    public var aparty: Party.ChangeDraft
+    public var bparty: Party.ChangeDraft
     public var usage: String?
 
-    public init(apartyNumbers: [String]? = nil, bpartyNumbers: [String]? = nil,
-                apartyPins: [String]? = nil, bpartyPins: [String]? = nil, usage: String? = nil) {
-        self.apartyNumbers = apartyNumbers
-        self.bpartyNumbers = bpartyNumbers
-        self.apartyPins = apartyPins
-        self.bpartyPins = bpartyPins
+    public init(aparty: Party.ChangeDraft = Party.ChangeDraft(), bparty: Party.ChangeDraft = Party.ChangeDraft(), usage: String? = nil) {
+        self.aparty = aparty
+        self.bparty = bparty
         self.usage = usage
     }
 
@@ -116,21 +105,17 @@ public struct PartyDraft: Equatable, Sendable {
     /// checked against what the allocation will hold afterwards.
     public func validate(against current: Allocation? = nil, normalizing: Bool = true) -> Result<PartyUpdate, ValidationFailure> {
         var errors: [FieldError] = []
-        if apartyNumbers == nil && bpartyNumbers == nil {
+        if aparty.numbers == nil && bparty.numbers == nil {
             errors.append(FieldError(.apartyNumbers, "give aparty_numbers or bparty_numbers (or both) to replace", kind: .missing))
         }
-        let a = apartyNumbers.map { Validate.numbers($0, field: .apartyNumbers, normalizing: normalizing, required: true) }
-        let b = bpartyNumbers.map { Validate.numbers($0, field: .bpartyNumbers, normalizing: normalizing, required: true) }
-        errors += (a?.errors ?? []) + (b?.errors ?? [])
-        errors += Validate.crossSide(a?.numbers ?? current?.apartyNumbers ?? [], b?.numbers ?? current?.bpartyNumbers ?? [])
-        let aPins = apartyPins.map { Validate.pins($0, field: .apartyPins) }
-        let bPins = bpartyPins.map { Validate.pins($0, field: .bpartyPins) }
-        errors += (aPins?.errors ?? []) + (bPins?.errors ?? [])
+        let a = Validate.change(aparty, side: .a, normalizing: normalizing)
+        let b = Validate.change(bparty, side: .b, normalizing: normalizing)
+        errors += a.errors + b.errors
+        errors += Validate.crossSide(a.change.numbers ?? current?.aparty.numbers ?? [], b.change.numbers ?? current?.bparty.numbers ?? [])
         var usageValue: Usage?
         if let u = usage { usageValue = Validate.usage(u, required: false, into: &errors) }
         if !errors.blocking.isEmpty { return .failure(ValidationFailure(errors.blocking)) }
-        return .success(PartyUpdate(apartyNumbers: a?.numbers, bpartyNumbers: b?.numbers,
-                                    apartyPins: aPins?.pins, bpartyPins: bPins?.pins, usage: usageValue))
+        return .success(PartyUpdate(aparty: a.change, bparty: b.change, usage: usageValue))
     }
 }
 
@@ -138,6 +123,20 @@ public struct PartyDraft: Equatable, Sendable {
 public enum Validate {
     public static let maxNumbersPerSide = 100
     public static let maxPinsPerSide = 100
+
+    /// One side of a create: its numbers (at least one) and pins.
+    public static func party(_ d: Party.Draft, side: Side, normalizing: Bool) -> (party: Party, errors: [FieldError]) {
+        let n = numbers(d.numbers, field: side.numbersField, normalizing: normalizing, required: true)
+        let p = pins(d.pins, field: side.pinsField)
+        return (Party(n.numbers, pins: p.pins), n.errors + p.errors)
+    }
+
+    /// One side of a call-party update: only what is given is checked (and replaced).
+    public static func change(_ d: Party.ChangeDraft, side: Side, normalizing: Bool) -> (change: Party.Change, errors: [FieldError]) {
+        let n = d.numbers.map { numbers($0, field: side.numbersField, normalizing: normalizing, required: true) }
+        let p = d.pins.map { pins($0, field: side.pinsField) }
+        return (Party.Change(numbers: n?.numbers, pins: p?.pins), (n?.errors ?? []) + (p?.errors ?? []))
+    }
 
     public static func numbers(_ raw: [String], field: Field, normalizing: Bool, required: Bool) -> (numbers: [String], errors: [FieldError]) {
         let items = raw.flatMap { normalizing ? PhoneNumber.split($0) : [$0] }

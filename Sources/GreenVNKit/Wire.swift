@@ -8,12 +8,10 @@ public enum Wire {
     public static func body(_ r: AllocationRequest) -> Data {
         var o: [String: JSONValue] = [
             "connection_id": .string(r.connectionId),
-            "aparty_numbers": .array(r.apartyNumbers.map(JSONValue.string)),
-            "bparty_numbers": .array(r.bpartyNumbers.map(JSONValue.string)),
             "usage": .string(r.usage.rawValue),
         ]
-        if !r.apartyPins.isEmpty { o["aparty_pins"] = .array(r.apartyPins.map { .int(Int64($0)) }) }
-        if !r.bpartyPins.isEmpty { o["bparty_pins"] = .array(r.bpartyPins.map { .int(Int64($0)) }) }
+        put(r.aparty, .a, into: &o)
+        put(r.bparty, .b, into: &o)
         if let s = r.strictness { o["strictness"] = .bool(s) }
         if let p = preferences(r.preferences, typeKey: "type") { o["preferences"] = p }
         if let d = r.duration { o["deallocation_policy"] = .object(["duration": .string(d.text)]) }
@@ -33,13 +31,22 @@ public enum Wire {
 
     public static func body(_ u: PartyUpdate) -> Data {
         var o: [String: JSONValue] = [:]
-        if let a = u.apartyNumbers { o["aparty_numbers"] = .array(a.map(JSONValue.string)) }
-        if let b = u.bpartyNumbers { o["bparty_numbers"] = .array(b.map(JSONValue.string)) }
-        if let p = u.apartyPins { o["aparty_pins"] = .array(p.map { .int(Int64($0)) }) }
-        if let p = u.bpartyPins { o["bparty_pins"] = .array(p.map { .int(Int64($0)) }) }
+        for (side, change) in [(Side.a, u.aparty), (.b, u.bparty)] {
+            if let n = change.numbers { o[side.numbersField.rawValue] = jsonArray(n) }
+            if let p = change.pins { o[side.pinsField.rawValue] = jsonArray(p) }
+        }
         if let us = u.usage { o["usage"] = .string(us.rawValue) }
         return JSONValue.object(o).serialized()
     }
+
+    /// A side's numbers, and its pins when it has any (absent, never an empty list).
+    private static func put(_ p: Party, _ side: Side, into o: inout [String: JSONValue]) {
+        o[side.numbersField.rawValue] = jsonArray(p.numbers)
+        if !p.pins.isEmpty { o[side.pinsField.rawValue] = jsonArray(p.pins) }
+    }
+
+    private static func jsonArray(_ items: [String]) -> JSONValue { .array(items.map(JSONValue.string)) }
+    private static func jsonArray(_ items: [Int]) -> JSONValue { .array(items.map { .int(Int64($0)) }) }
 
     private static func preferences(_ p: Preferences, typeKey: String) -> JSONValue? {
         if p.isEmpty { return nil }
@@ -56,14 +63,12 @@ public enum Wire {
         var o: [String: JSONValue] = [
             "greenvn_id": .string(a.greenvnId),
             "connection_id": .string(a.connectionId),
-            "aparty_numbers": .array(a.apartyNumbers.map(JSONValue.string)),
-            "bparty_numbers": .array(a.bpartyNumbers.map(JSONValue.string)),
             "usage": .string(a.usage.rawValue),
             "state": .string(a.state.rawValue),
             vnKey: .string(a.greenVN),
         ]
-        if !a.apartyPins.isEmpty { o["aparty_pins"] = .array(a.apartyPins.map { .int(Int64($0)) }) }
-        if !a.bpartyPins.isEmpty { o["bparty_pins"] = .array(a.bpartyPins.map { .int(Int64($0)) }) }
+        put(a.aparty, .a, into: &o)
+        put(a.bparty, .b, into: &o)
         if let f = a.flowId { o["flow_id"] = .string(f) }
         return .object(o)
     }
@@ -117,8 +122,7 @@ public enum Wire {
         let state = data["state"]?.stringValue.flatMap { AllocationState(rawValue: $0.lowercased()) } ?? .active
         return Allocation(
             greenvnId: Text.printable(id, limit: 128), connectionId: Text.printable(data["connection_id"]?.stringValue ?? "", limit: 128),
-            apartyNumbers: a, bpartyNumbers: b,
-            apartyPins: ints(data["aparty_pins"]), bpartyPins: ints(data["bparty_pins"]),
+            aparty: Party(a, pins: ints(data["aparty_pins"])), bparty: Party(b, pins: ints(data["bparty_pins"])),
             usage: usage, state: state, greenVN: Text.printable(vn, limit: 32),
             flowId: data["flow_id"]?.stringValue.map { Text.printable($0, limit: 128) })
     }
@@ -157,10 +161,8 @@ public enum Wire {
         let root = try object(body)
         var d = AllocationDraft()
         d.connectionId = root["connection_id"]?.stringValue ?? ""
-        d.apartyNumbers = rawList(root["aparty_numbers"])
-        d.bpartyNumbers = rawList(root["bparty_numbers"])
-        d.apartyPins = rawList(root["aparty_pins"])
-        d.bpartyPins = rawList(root["bparty_pins"])
+        d.aparty = Party.Draft(rawList(root["aparty_numbers"]), pins: rawList(root["aparty_pins"]))
+        d.bparty = Party.Draft(rawList(root["bparty_numbers"]), pins: rawList(root["bparty_pins"]))
         d.usage = root["usage"]?.stringValue ?? ""
         d.strictness = root["strictness"]?.boolValue ?? false
         let prefs = root["preferences"]
@@ -187,8 +189,8 @@ public enum Wire {
     public static func draft(fromPartyUpdate body: Data) throws -> PartyDraft {
         let root = try object(body)
         func list(_ key: String) -> [String]? { root[key].map(rawList) }
-        return PartyDraft(apartyNumbers: list("aparty_numbers"), bpartyNumbers: list("bparty_numbers"),
-                          apartyPins: list("aparty_pins"), bpartyPins: list("bparty_pins"),
+        return PartyDraft(aparty: Party.ChangeDraft(numbers: list("aparty_numbers"), pins: list("aparty_pins")),
+                          bparty: Party.ChangeDraft(numbers: list("bparty_numbers"), pins: list("bparty_pins")),
                           usage: root["usage"]?.stringValue)
     }
 

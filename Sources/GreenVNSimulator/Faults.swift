@@ -1,4 +1,5 @@
 import Foundation
+import GreenVNKit
 
 /// Something going wrong on purpose, for one request.
 public enum Fault: Sendable, Equatable, Codable {
@@ -172,22 +173,4 @@ final class FaultBoard: @unchecked Sendable {
         }
         return nil
     }
-}
-
-/// Small, fast and the same everywhere: the rates are reproducible for a given seed (public
-/// for greenvn-bench's synthetic registries, which must be reproducible too).
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -27,8 +27,7 @@ struct SimulatedAPI: Sendable {
             let vn = try Self.pick(wish, in: pool, db: db, seed: seed, free: store.free)
             let allocation = Allocation(
                 greenvnId: UUID().uuidString.lowercased(), connectionId: request.connectionId,
-                apartyNumbers: request.apartyNumbers, bpartyNumbers: request.bpartyNumbers,
-                apartyPins: request.apartyPins, bpartyPins: request.bpartyPins, usage: request.usage,
+                aparty: request.aparty, bparty: request.bparty, usage: request.usage,
                 state: .active, greenVN: vn.vn, flowId: request.flowId)
             try SimulatorStore.insert(db, StoredAllocation(allocation: allocation, createdAt: now, expiresAt: now + lifetime))
             store.free?.take(vn.vn)
@@ -73,10 +72,10 @@ struct SimulatedAPI: Sendable {
             case .success(let u): update = u
             case .failure(let f): throw Refusal(f)
             }
-            if let v = update.apartyNumbers { a.apartyNumbers = v }
-            if let v = update.bpartyNumbers { a.bpartyNumbers = v }
-            if let v = update.apartyPins { a.apartyPins = v }
-            if let v = update.bpartyPins { a.bpartyPins = v }
+            if let v = update.aparty.numbers { a.aparty.numbers = v }
+            if let v = update.bparty.numbers { a.bparty.numbers = v }
+            if let v = update.aparty.pins { a.aparty.pins = v }
+            if let v = update.bparty.pins { a.bparty.pins = v }
             if let v = update.usage { a.usage = v }
             try SimulatorStore.update(db, a)
             return a

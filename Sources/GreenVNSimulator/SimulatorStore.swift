@@ -124,8 +124,8 @@ final class SimulatorStore: Sendable {
             INSERT INTO allocation (greenvn_id, connection_id, aparty_numbers, bparty_numbers, aparty_pins, bparty_pins,
                                     usage, state, green_vn, flow_id, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [a.greenvnId, a.connectionId, encode(a.apartyNumbers), encode(a.bpartyNumbers),
-                             encode(a.apartyPins), encode(a.bpartyPins), a.usage.rawValue, a.state.rawValue,
+            """, arguments: [a.greenvnId, a.connectionId, encode(a.aparty.numbers), encode(a.bparty.numbers),
+                             encode(a.aparty.pins), encode(a.bparty.pins), a.usage.rawValue, a.state.rawValue,
                              a.greenVN, a.flowId, s.createdAt, s.expiresAt])
     }
 
@@ -135,7 +135,7 @@ final class SimulatorStore: Sendable {
             UPDATE allocation SET aparty_numbers = ?, bparty_numbers = ?, aparty_pins = ?, bparty_pins = ?,
                 usage = ?, state = ?, green_vn = ?, vaulted_at = COALESCE(?, vaulted_at)
             WHERE greenvn_id = ?
-            """, arguments: [encode(a.apartyNumbers), encode(a.bpartyNumbers), encode(a.apartyPins), encode(a.bpartyPins),
+            """, arguments: [encode(a.aparty.numbers), encode(a.bparty.numbers), encode(a.aparty.pins), encode(a.bparty.pins),
                              a.usage.rawValue, a.state.rawValue, a.greenVN, vaultedAt, a.greenvnId])
     }
 
@@ -167,8 +167,8 @@ struct StoredAllocation: Sendable, Equatable {
         }
         allocation = Allocation(
             greenvnId: row["greenvn_id"], connectionId: row["connection_id"],
-            apartyNumbers: strings("aparty_numbers"), bpartyNumbers: strings("bparty_numbers"),
-            apartyPins: strings("aparty_pins").compactMap { Int($0) }, bpartyPins: strings("bparty_pins").compactMap { Int($0) },
+            aparty: Party(strings("aparty_numbers"), pins: strings("aparty_pins").compactMap { Int($0) }),
+            bparty: Party(strings("bparty_numbers"), pins: strings("bparty_pins").compactMap { Int($0) }),
             usage: Usage(rawValue: row["usage"]) ?? .twoway, state: AllocationState(rawValue: row["state"]) ?? .vault,
             greenVN: row["green_vn"], flowId: row["flow_id"])
         createdAt = row["created_at"]

@@ -144,11 +144,11 @@ public enum BulkImport {
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             switch column {
             case .connectionId: d.connectionId = trimmed
-            case .apartyNumbers: d.apartyNumbers = list(value)
-            case .bpartyNumbers: d.bpartyNumbers = list(value)
+            case .apartyNumbers: d.aparty.numbers = list(value)
+            case .bpartyNumbers: d.bparty.numbers = list(value)
             case .usage: d.usage = trimmed
-            case .apartyPins: d.apartyPins = list(value)
-            case .bpartyPins: d.bpartyPins = list(value)
+            case .apartyPins: d.aparty.pins = list(value)
+            case .bpartyPins: d.bparty.pins = list(value)
             case .region: d.region = trimmed
             case .pinCode: d.pinCode = trimmed
             case .type: d.type = trimmed

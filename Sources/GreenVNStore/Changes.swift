@@ -25,11 +25,7 @@ extension Operations {
     }
 
     public func updateParties(_ id: String, _ u: PartyUpdate) async throws -> StoredAllocation {
-        try await change(id, action: "update parties", landed: { a, _ in
-            (u.apartyNumbers.map { $0 == a.apartyNumbers } ?? true) && (u.bpartyNumbers.map { $0 == a.bpartyNumbers } ?? true)
-                && (u.apartyPins.map { $0 == a.apartyPins } ?? true) && (u.bpartyPins.map { $0 == a.bpartyPins } ?? true)
-                && (u.usage.map { $0 == a.usage } ?? true)
-        }) { _ in try await self.api.updateParties(id, u) }
+        try await change(id, action: "update parties", landed: { a, _ in u.isApplied(to: a) }) { _ in try await self.api.updateParties(id, u) }
     }
 
     public func deallocate(_ id: String) async throws -> StoredAllocation {

@@ -159,7 +159,7 @@ extension StoredAllocation {
     /// Lowercase text the filter matches: VN, greenvn_id, connection_id, every number.
     var searchText: String {
         let a = allocation
-        return ([a.greenVN, a.greenvnId, a.connectionId] + a.apartyNumbers + a.bpartyNumbers)
+        return ([a.greenVN, a.greenvnId, a.connectionId] + a.aparty.numbers + a.bparty.numbers)
             .joined(separator: " ").lowercased()
     }
 
@@ -172,8 +172,8 @@ extension StoredAllocation {
     init(row: Row, columns c: AllocationColumns) {
         let allocation = Allocation(
             greenvnId: row[c.greenvnId], connectionId: row[c.connectionId] ?? "",
-            apartyNumbers: JSONList.strings(row[c.apartyNumbers]), bpartyNumbers: JSONList.strings(row[c.bpartyNumbers]),
-            apartyPins: JSONList.ints(row[c.apartyPins]), bpartyPins: JSONList.ints(row[c.bpartyPins]),
+            aparty: Party(JSONList.strings(row[c.apartyNumbers]), pins: JSONList.ints(row[c.apartyPins])),
+            bparty: Party(JSONList.strings(row[c.bpartyNumbers]), pins: JSONList.ints(row[c.bpartyPins])),
             usage: Usage(rawValue: row[c.usage]) ?? .twoway,
             state: AllocationState(rawValue: row[c.state]) ?? .active,
             greenVN: row[c.greenVN], flowId: row[c.flowId])
@@ -203,8 +203,8 @@ extension StoredAllocation {
 
     var arguments: StatementArguments {
         let a = allocation
-        return [a.greenvnId, a.connectionId.isEmpty ? nil : a.connectionId, JSONList.encode(a.apartyNumbers), JSONList.encode(a.bpartyNumbers),
-                JSONList.encode(a.apartyPins), JSONList.encode(a.bpartyPins), a.usage.rawValue, a.state.rawValue,
+        return [a.greenvnId, a.connectionId.isEmpty ? nil : a.connectionId, JSONList.encode(a.aparty.numbers), JSONList.encode(a.bparty.numbers),
+                JSONList.encode(a.aparty.pins), JSONList.encode(a.bparty.pins), a.usage.rawValue, a.state.rawValue,
                 a.greenVN, a.flowId, preferences.greenvn, preferences.region?.rawValue, preferences.pinCode,
                 preferences.type?.rawValue, strictness, durationText,
                 Millis.from(createdAt), Millis.from(updatedAt), lastSyncedAt.map(Millis.from), Expiry.stored(expiresAt),
@@ -233,8 +233,7 @@ extension StoredAllocation {
     static func placeholder(for r: AllocationRequest, status: RecordStatus, now: Date) -> StoredAllocation {
         let created = Millis.round(now)
         let a = Allocation(greenvnId: placeholderId(r.connectionId), connectionId: r.connectionId,
-                           apartyNumbers: r.apartyNumbers, bpartyNumbers: r.bpartyNumbers,
-                           apartyPins: r.apartyPins, bpartyPins: r.bpartyPins, usage: r.usage,
+                           aparty: r.aparty, bparty: r.bparty, usage: r.usage,
                            state: .active, greenVN: "", flowId: r.flowId)
         return StoredAllocation(allocation: a, preferences: r.preferences, strictness: r.strictness ?? false,
                                 durationText: r.duration?.text, createdAt: created, updatedAt: created,

@@ -28,10 +28,8 @@ struct Allocate: AsyncParsableCommand {
     func run() async throws {
         var draft = AllocationDraft()
         draft.connectionId = connectionId ?? ConnectionID.fresh()
-        draft.apartyNumbers = aparty
-        draft.bpartyNumbers = bparty
-        draft.apartyPins = apin
-        draft.bpartyPins = bpin
+        draft.aparty = Party.Draft(aparty, pins: apin)
+        draft.bparty = Party.Draft(bparty, pins: bpin)
         draft.usage = usage
         draft.strictness = strict
         draft.greenvn = greenvn

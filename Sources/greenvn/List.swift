@@ -81,13 +81,8 @@ enum Table {
         case .idUnknown: state = "id?"
         }
         return cells([a.greenVN.isEmpty ? "—" : a.greenVN, s.status == .known ? a.greenvnId : "—", a.connectionId,
-                      party(a.apartyNumbers), party(a.bpartyNumbers), a.usage.rawValue, state,
+                      a.aparty.summary, a.bparty.summary, a.usage.rawValue, state,
                       s.expiresAt.map { TimeText.relative($0, now: now) } ?? "—"])
-    }
-
-    static func party(_ numbers: [String]) -> String {
-        guard let first = numbers.first else { return "—" }
-        return numbers.count > 1 ? "\(first) +\(numbers.count - 1)" : first
     }
 
     /// Plain Swift, not NSString's padding and trimming: those bridged every cell and made

@@ -28,11 +28,11 @@ enum Output {
         line("\(headline) \(a.greenVN)  (greenvn_id \(a.greenvnId))")
         var rows: [(String, String)] = [
             ("connection_id", a.connectionId),
-            ("A-party", a.apartyNumbers.joined(separator: ", ")),
-            ("B-party", a.bpartyNumbers.joined(separator: ", ")),
+            ("A-party", a.aparty.numbers.joined(separator: ", ")),
+            ("B-party", a.bparty.numbers.joined(separator: ", ")),
         ]
-        if !a.apartyPins.isEmpty { rows.append(("A pins", a.apartyPins.map(String.init).joined(separator: ", "))) }
-        if !a.bpartyPins.isEmpty { rows.append(("B pins", a.bpartyPins.map(String.init).joined(separator: ", "))) }
+        if !a.aparty.pins.isEmpty { rows.append(("A pins", a.aparty.pins.map(String.init).joined(separator: ", "))) }
+        if !a.bparty.pins.isEmpty { rows.append(("B pins", a.bparty.pins.map(String.init).joined(separator: ", "))) }
         rows.append(("usage", a.usage.rawValue))
         rows.append(("state", s.effectiveState(now: now).rawValue))
         if let f = a.flowId { rows.append(("flow_id", f)) }

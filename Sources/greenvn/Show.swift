@@ -11,7 +11,7 @@ struct Show: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try GreenvnID.check(greenvnId)
+        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
         let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.refresh(greenvnId)
@@ -40,7 +40,7 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try GreenvnID.check(greenvnId)
+        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
         let session = try await Session.open(connection)
         do {
             let stored = try await session.operations.importAllocation(greenvnId)
@@ -59,7 +59,7 @@ struct Deallocate: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try GreenvnID.check(greenvnId)
+        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
         if !yes {
             guard isatty(0) == 1 else {
                 throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))

@@ -18,7 +18,7 @@ struct Swap: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try GreenvnID.check(greenvnId)
+        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
         let session = try await Session.open(connection)
         let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
@@ -28,23 +28,5 @@ struct Swap: AsyncParsableCommand {
             else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
         } catch { await session.close(); throw error }
         await session.close()
-    }
-}
-
-enum GreenvnID {
-    /// Opaque, but never empty, never a control character and never a path.
-    static func check(_ id: String) throws {
-        if id.isEmpty || id.count > 128 || Text.hasControl(id) || id.contains("/") || id.contains(" ") {
-            throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "\"\(Text.printable(id, limit: 40))\" is not a greenvn_id: 1–128 visible characters without / or spaces")]))
-        }
-    }
-}
-
-enum ConnectionID {
-    /// Unique enough to be an idempotency key: time-ordered plus random.
-    static func fresh() -> String {
-        let t = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
-        let r = UUID().uuidString.lowercased().prefix(8)
-        return "gvn-\(t)-\(r)"
     }
 }

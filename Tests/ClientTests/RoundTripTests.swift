@@ -7,22 +7,21 @@ import Testing
     @Test func everyCallOverLoopback() async throws {
         try await withBench { b in
             let created = try await b.client.create(AllocationRequest(
-                connectionId: "X1", apartyNumbers: ["+919176226528", "+911234567891"], bpartyNumbers: ["+918136966620"],
-                apartyPins: [1234], usage: .twoway, duration: try DeallocationDuration.parse("600s").get(), flowId: "f1"))
+                connectionId: "X1", aparty: Party(["+919176226528", "+911234567891"], pins: [1234]), bparty: Party(["+918136966620"]), usage: .twoway, duration: try DeallocationDuration.parse("600s").get(), flowId: "f1"))
             #expect(created.connectionId == "X1")
             #expect(created.state == .active)
             #expect(created.greenVN.hasPrefix("+91"), "the create answer's `greenvn` spelling is read")
-            #expect(created.apartyPins == [1234] && created.flowId == "f1")
+            #expect(created.aparty.pins == [1234] && created.flowId == "f1")
 
             let fetched = try await b.client.details(created.greenvnId)
             #expect(fetched == created)
 
             let swapped = try await b.client.swap(created.greenvnId, SwapRequest(), knownVN: created.greenVN)
             #expect(swapped.greenVN != created.greenVN)
-            #expect(swapped.connectionId == "X1" && swapped.apartyNumbers == created.apartyNumbers)
+            #expect(swapped.connectionId == "X1" && swapped.aparty.numbers == created.aparty.numbers)
 
-            let updated = try await b.client.updateParties(created.greenvnId, PartyUpdate(bpartyNumbers: ["+918888888888"], usage: .oneway))
-            #expect(updated.bpartyNumbers == ["+918888888888"] && updated.usage == .oneway)
+            let updated = try await b.client.updateParties(created.greenvnId, PartyUpdate(bparty: Party.Change(numbers: ["+918888888888"]), usage: .oneway))
+            #expect(updated.bparty.numbers == ["+918888888888"] && updated.usage == .oneway)
             #expect(updated.greenVN == swapped.greenVN)
 
             let gone = try await b.client.deallocate(created.greenvnId)

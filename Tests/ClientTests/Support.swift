@@ -21,7 +21,7 @@ struct Bench {
 }
 
 func request(_ cid: String = "cid-\(UUID().uuidString.prefix(8))", a: String = "+919176226528", b: String = "+918136966620") -> AllocationRequest {
-    AllocationRequest(connectionId: cid, apartyNumbers: [a], bpartyNumbers: [b], usage: .twoway)
+    AllocationRequest(connectionId: cid, aparty: Party([a]), bparty: Party([b]), usage: .twoway)
 }
 
 /// Runs `body` against a fresh bench and always stops the server.

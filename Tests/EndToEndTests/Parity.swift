@@ -134,7 +134,7 @@ enum Parity {
             let theirs: [String: JSONValue] = [
                 "green_vn": .string(s.greenVN), "state": .string(s.state.rawValue), "usage": .string(s.usage.rawValue),
                 "connection_id": .string(s.connectionId),
-                "aparty_numbers": .array(s.apartyNumbers.map(JSONValue.string)), "bparty_numbers": .array(s.bpartyNumbers.map(JSONValue.string)),
+                "aparty_numbers": .array(s.aparty.numbers.map(JSONValue.string)), "bparty_numbers": .array(s.bparty.numbers.map(JSONValue.string)),
             ]
             for key in mine.keys.sorted() where mine[key] != theirs[key] {
                 r.problems.append("\(id): \(key) is \(mine[key].map { String(describing: $0) } ?? "nil") in the registry but \(theirs[key].map { String(describing: $0) } ?? "nil") on the server")

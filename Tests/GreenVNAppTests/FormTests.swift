@@ -17,7 +17,10 @@ import TerminalKit
         let f = try! #require(h.state.form)
         #expect(f.focused.field == .apartyNumbers)
         let id = f.value(.connectionId)
-        #expect(id.hasPrefix("gvn-") && id.count == 16)
+        // The one connection_id format (GreenVNKit's ConnectionID): gvn-<ms in base 36>-<8 hex>.
+        let parts = id.split(separator: "-").map(String.init)
+        #expect(parts.count == 3 && parts[0] == "gvn" && parts[2].count == 8 && UInt64(parts[2], radix: 16) != nil, "\(id)")
+        #expect(parts.count == 3 && UInt64(parts[1], radix: 36) == UInt64(h.state.now.timeIntervalSince1970 * 1000), "made at the state's now: \(id)")
         h.press(.escape, .char("n"))
         #expect(h.state.form?.value(.connectionId) != id, "every form gets a new connection_id")
     }
@@ -81,8 +84,7 @@ import TerminalKit
         for _ in 0..<4 { h.press(.tab) }   // strictness, greenvn
         h.press(.ctrl("s"))
         let id = h.state.form!.value(.connectionId)
-        #expect(h.operations == [.allocate(AllocationRequest(connectionId: id, apartyNumbers: ["+919876543210"],
-                                                            bpartyNumbers: ["+918765432109"], apartyPins: [1234], usage: .oneway))])
+        #expect(h.operations == [.allocate(AllocationRequest(connectionId: id, aparty: Party(["+919876543210"], pins: [1234]), bparty: Party(["+918765432109"]), usage: .oneway))])
         #expect(h.state.form?.ticket != nil, "the form waits for the answer")
     }
 
@@ -91,8 +93,7 @@ import TerminalKit
         h.press(.char("2"), .char("n"))   // from the vault tab
         h.type("9876543210"); h.press(.tab); h.type("+918765432109"); h.press(.ctrl("s"))
         guard case .allocate(let r)? = h.operations.first else { Issue.record("nothing sent"); return }
-        let created = StoredAllocation(allocation: Allocation(greenvnId: "new-1", connectionId: r.connectionId, apartyNumbers: r.apartyNumbers,
-                                                              bpartyNumbers: r.bpartyNumbers, usage: r.usage, state: .active, greenVN: "+918047100001"),
+        let created = StoredAllocation(allocation: Allocation(greenvnId: "new-1", connectionId: r.connectionId, aparty: Party(r.aparty.numbers), bparty: Party(r.bparty.numbers), usage: r.usage, state: .active, greenVN: "+918047100001"),
                                        createdAt: now, updatedAt: now, expiresAt: now.addingTimeInterval(86_400))
         h.registry.rows.append(created)
         h.send(.operationDone(ticket: h.lastTicket!, .success(created)))
@@ -202,7 +203,7 @@ import TerminalKit
         h.press(.tab, .end)
         h.type(", 9123456789")
         h.press(.enter)
-        #expect(h.operations == [.updateParties(id: sample[0].id, PartyUpdate(bpartyNumbers: ["+918765432109", "+919123456789"], bpartyPins: []))])
+        #expect(h.operations == [.updateParties(id: sample[0].id, PartyUpdate(bparty: Party.Change(numbers: ["+918765432109", "+919123456789"], pins: [])))])
     }
 
     @Test func callPartyDialogRefusesTheSameNumberOnBothSides() {

@@ -10,7 +10,7 @@ import GreenVNStore
         let r = try Registry.inMemory()
         for i in 0..<n {
             let a = Allocation(greenvnId: "id-\(i)", connectionId: "conn-\(String(format: "%04d", i))",
-                               apartyNumbers: ["+9198\(String(format: "%08d", i))"], bpartyNumbers: ["+9187\(String(format: "%08d", i))"],
+                               aparty: Party(["+9198\(String(format: "%08d", i))"]), bparty: Party(["+9187\(String(format: "%08d", i))"]),
                                usage: .twoway, state: .active, greenVN: "+9180\(String(format: "%08d", (i * 37) % 1000))")
             try r.remember(a, how: "import", now: now.addingTimeInterval(TimeInterval(i)))
         }
@@ -78,8 +78,9 @@ import GreenVNStore
     }
 
     @Test func partiesAndWrapping() {
-        #expect(Format.parties([]) == "—")
-        #expect(Format.parties(["+919876543210", "+919876543211", "+919876543212"]) == "+919876543210 +2")
+        #expect(Party().summary == "—")
+        #expect(Party(["+919876543210"]).summary == "+919876543210")
+        #expect(Party(["+919876543210", "+919876543211", "+919876543212"]).summary == "+919876543210 (+2)", "a count, not a number's +")
         #expect(Format.wrap("one two three four", width: 9) == ["one two", "three", "four"])
         #expect(Format.wrap("one two three four", width: 9, maxLines: 2) == ["one two", "three fo…"])
         #expect(Format.wrap("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])

@@ -13,7 +13,7 @@ func allocation(_ id: String, vn: String, conn: String, a: [String], b: [String]
                 state: AllocationState = .active, status: RecordStatus = .known, prefs: Preferences = Preferences(),
                 strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil) -> StoredAllocation {
     StoredAllocation(
-        allocation: Allocation(greenvnId: id, connectionId: conn, apartyNumbers: a, bpartyNumbers: b, apartyPins: aPins,
+        allocation: Allocation(greenvnId: id, connectionId: conn, aparty: Party(a, pins: aPins), bparty: Party(b),
                                usage: usage, state: state, greenVN: vn, flowId: flow),
         preferences: prefs, strictness: strict, durationText: duration,
         createdAt: now.addingTimeInterval(created), updatedAt: now.addingTimeInterval(created),
@@ -70,14 +70,14 @@ final class FakeRegistry: RegistryReading, @unchecked Sendable {
             }
             guard !term.isEmpty else { return true }
             let a = r.allocation
-            return ([a.greenVN, a.greenvnId, a.connectionId] + a.apartyNumbers + a.bpartyNumbers).joined(separator: " ").lowercased().contains(term)
+            return ([a.greenVN, a.greenvnId, a.connectionId] + a.aparty.numbers + a.bparty.numbers).joined(separator: " ").lowercased().contains(term)
         }
         func key(_ r: StoredAllocation) -> String {
             switch q.sort {
             case .vn: return r.allocation.greenVN
             case .connectionId: return r.allocation.connectionId
-            case .aparty: return r.allocation.apartyNumbers.first ?? ""
-            case .bparty: return r.allocation.bpartyNumbers.first ?? ""
+            case .aparty: return r.allocation.aparty.numbers.first ?? ""
+            case .bparty: return r.allocation.bparty.numbers.first ?? ""
             case .usage: return r.allocation.usage.rawValue
             case .state: return r.allocation.state.rawValue
             case .expires: return String(format: "%015.0f", r.expiresAt?.timeIntervalSince1970 ?? 0)

@@ -35,7 +35,7 @@ enum FuzzCorpus {
             case .success(let a):
                 #expect((200...299).contains(status))
                 #expect(!a.greenvnId.isEmpty)
-                for s in [a.greenvnId, a.connectionId, a.greenVN, a.flowId ?? ""] + a.apartyNumbers + a.bpartyNumbers {
+                for s in [a.greenvnId, a.connectionId, a.greenVN, a.flowId ?? ""] + a.aparty.numbers + a.bparty.numbers {
                     #expect(!Text.hasControl(s), "\(s.debugDescription)")
                 }
                 for key in ["green_vn", "greenvn"] {
@@ -63,7 +63,7 @@ enum FuzzCorpus {
             let d = try Wire.draft(fromCreate: body)
             for normalizing in [false, true] {
                 guard case .success(let (r, _)) = d.validate(normalizing: normalizing) else { continue }
-                for s in [r.connectionId, r.flowId ?? ""] + r.apartyNumbers + r.bpartyNumbers { #expect(!Text.hasControl(s)) }
+                for s in [r.connectionId, r.flowId ?? ""] + r.aparty.numbers + r.bparty.numbers { #expect(!Text.hasControl(s)) }
                 // The outbox's round trip: Wire.body, then draft(fromCreate:) + validate(normalizing: false).
                 let again = try Wire.draft(fromCreate: Wire.body(r)).validate(normalizing: false).map(\.0)
                 #expect(again == .success(r))

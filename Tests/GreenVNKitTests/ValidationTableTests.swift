@@ -20,8 +20,8 @@ struct Case: CustomStringConvertible, Sendable {
 func validDraft() -> AllocationDraft {
     var d = AllocationDraft()
     d.connectionId = "X1"
-    d.apartyNumbers = ["+919176226528", "+911234567891"]
-    d.bpartyNumbers = ["+918136966620"]
+    d.aparty.numbers = ["+919176226528", "+911234567891"]
+    d.bparty.numbers = ["+918136966620"]
     d.usage = "twoway"
     return d
 }
@@ -31,14 +31,14 @@ let cases: [Case] = [
     Case("documented example", nil) { _ in },
     Case("oneway", nil) { $0.usage = "oneway" },
     Case("usage in capitals", nil) { $0.usage = "TWOWAY" },
-    Case("spaces in number", nil) { $0.apartyNumbers = ["+91 91762 26528"] },
-    Case("dashes and parentheses", nil) { $0.apartyNumbers = ["+91-(917)-622-6528"] },
-    Case("bare Indian mobile", nil) { $0.bpartyNumbers = ["9876543210"] },
-    Case("comma separated in one field", nil) { $0.apartyNumbers = ["+919176226528, +911234567891"] },
-    Case("8-digit international", nil) { $0.apartyNumbers = ["+12345678"] },
-    Case("15-digit international", nil) { $0.apartyNumbers = ["+123456789012345"] },
-    Case("pins", nil) { $0.apartyPins = ["1234"]; $0.bpartyPins = ["5678", "9999"] },
-    Case("6-digit pin", nil) { $0.apartyPins = ["123456"] },
+    Case("spaces in number", nil) { $0.aparty.numbers = ["+91 91762 26528"] },
+    Case("dashes and parentheses", nil) { $0.aparty.numbers = ["+91-(917)-622-6528"] },
+    Case("bare Indian mobile", nil) { $0.bparty.numbers = ["9876543210"] },
+    Case("comma separated in one field", nil) { $0.aparty.numbers = ["+919176226528, +911234567891"] },
+    Case("8-digit international", nil) { $0.aparty.numbers = ["+12345678"] },
+    Case("15-digit international", nil) { $0.aparty.numbers = ["+123456789012345"] },
+    Case("pins", nil) { $0.aparty.pins = ["1234"]; $0.bparty.pins = ["5678", "9999"] },
+    Case("6-digit pin", nil) { $0.aparty.pins = ["123456"] },
     Case("duration seconds", nil) { $0.duration = "600s" },
     Case("duration minutes", nil) { $0.duration = "5m" },
     Case("duration hours", nil) { $0.duration = "1h" },
@@ -52,29 +52,29 @@ let cases: [Case] = [
     Case("flow id", nil) { $0.flowId = "flow-42" },
     Case("64-char connection_id", nil) { $0.connectionId = String(repeating: "x", count: 64) },
     // warnings (still valid)
-    Case("7-digit pin warns", .apartyPins, severity: .warning) { $0.apartyPins = ["1234567"] },
-    Case("mobile number as pin warns", .bpartyPins, severity: .warning) { $0.bpartyPins = ["9876543210"] },
+    Case("7-digit pin warns", .apartyPins, severity: .warning) { $0.aparty.pins = ["1234567"] },
+    Case("mobile number as pin warns", .bpartyPins, severity: .warning) { $0.bparty.pins = ["9876543210"] },
     // invalid
-    Case("no A-party", .apartyNumbers) { $0.apartyNumbers = [] },
-    Case("no B-party", .bpartyNumbers) { $0.bpartyNumbers = [] },
-    Case("letters in number", .apartyNumbers) { $0.apartyNumbers = ["+91abc6528"] },
-    Case("7 digits", .apartyNumbers) { $0.apartyNumbers = ["+1234567"] },
-    Case("16 digits", .bpartyNumbers) { $0.bpartyNumbers = ["+1234567890123456"] },
-    Case("country code 0", .apartyNumbers) { $0.apartyNumbers = ["+0123456789"] },
-    Case("9 bare digits", .apartyNumbers) { $0.apartyNumbers = ["987654321"] },
-    Case("bare 10 digits starting 5", .apartyNumbers) { $0.apartyNumbers = ["5876543210"] },
-    Case("plus alone", .apartyNumbers) { $0.apartyNumbers = ["+"] },
-    Case("number twice on a side", .apartyNumbers) { $0.apartyNumbers = ["+919176226528", "+91 9176226528"] },
-    Case("same number both sides", .bpartyNumbers) { $0.bpartyNumbers = ["+919176226528"] },
-    Case("same number both sides after normalising", .bpartyNumbers) { $0.bpartyNumbers = ["9176226528"] },
+    Case("no A-party", .apartyNumbers) { $0.aparty.numbers = [] },
+    Case("no B-party", .bpartyNumbers) { $0.bparty.numbers = [] },
+    Case("letters in number", .apartyNumbers) { $0.aparty.numbers = ["+91abc6528"] },
+    Case("7 digits", .apartyNumbers) { $0.aparty.numbers = ["+1234567"] },
+    Case("16 digits", .bpartyNumbers) { $0.bparty.numbers = ["+1234567890123456"] },
+    Case("country code 0", .apartyNumbers) { $0.aparty.numbers = ["+0123456789"] },
+    Case("9 bare digits", .apartyNumbers) { $0.aparty.numbers = ["987654321"] },
+    Case("bare 10 digits starting 5", .apartyNumbers) { $0.aparty.numbers = ["5876543210"] },
+    Case("plus alone", .apartyNumbers) { $0.aparty.numbers = ["+"] },
+    Case("number twice on a side", .apartyNumbers) { $0.aparty.numbers = ["+919176226528", "+91 9176226528"] },
+    Case("same number both sides", .bpartyNumbers) { $0.bparty.numbers = ["+919176226528"] },
+    Case("same number both sides after normalising", .bpartyNumbers) { $0.bparty.numbers = ["9176226528"] },
     Case("usage missing", .usage) { $0.usage = "" },
     Case("usage unknown", .usage) { $0.usage = "both" },
-    Case("pin zero", .apartyPins) { $0.apartyPins = ["0"] },
-    Case("pin negative", .apartyPins) { $0.apartyPins = ["-5"] },
-    Case("pin with letters", .bpartyPins) { $0.bpartyPins = ["12a4"] },
-    Case("pin leading zero", .bpartyPins) { $0.bpartyPins = ["0123"] },
-    Case("pin 16 digits", .apartyPins) { $0.apartyPins = ["1234567890123456"] },
-    Case("pin twice", .apartyPins) { $0.apartyPins = ["1234", "1234"] },
+    Case("pin zero", .apartyPins) { $0.aparty.pins = ["0"] },
+    Case("pin negative", .apartyPins) { $0.aparty.pins = ["-5"] },
+    Case("pin with letters", .bpartyPins) { $0.bparty.pins = ["12a4"] },
+    Case("pin leading zero", .bpartyPins) { $0.bparty.pins = ["0123"] },
+    Case("pin 16 digits", .apartyPins) { $0.aparty.pins = ["1234567890123456"] },
+    Case("pin twice", .apartyPins) { $0.aparty.pins = ["1234", "1234"] },
     Case("duration without unit", .duration) { $0.duration = "600" },
     Case("duration unknown unit", .duration) { $0.duration = "10w" },
     Case("duration too short", .duration) { $0.duration = "299s" },
@@ -92,7 +92,7 @@ let cases: [Case] = [
     Case("connection_id with escape", .connectionId) { $0.connectionId = "ab\u{1b}[31m" },
     Case("connection_id with space", .connectionId) { $0.connectionId = "a b" },
     Case("flow_id with newline", .flowId) { $0.flowId = "f\nlow" },
-    Case("101 numbers on a side", .apartyNumbers) { d in d.apartyNumbers = (0..<101).map { "+9190000\(String(format: "%05d", $0))" } },
+    Case("101 numbers on a side", .apartyNumbers) { d in d.aparty.numbers = (0..<101).map { "+9190000\(String(format: "%05d", $0))" } },
 ]
 
 @Test(arguments: cases)
@@ -115,7 +115,7 @@ func validationTable(_ c: Case) {
 
 @Test func validationReturnsEveryBrokenFieldAtOnce() {
     var d = AllocationDraft()
-    d.apartyNumbers = ["abc"]
+    d.aparty.numbers = ["abc"]
     d.duration = "1y"
     d.region = "ZZ"
     let fields = Set(d.fieldErrors().map(\.field))
@@ -124,11 +124,11 @@ func validationTable(_ c: Case) {
 
 @Test func normalisedFormIsWhatIsSent() throws {
     var d = validDraft()
-    d.apartyNumbers = ["98765 43210", "+91 (80) 1234-5678"]
+    d.aparty.numbers = ["98765 43210", "+91 (80) 1234-5678"]
     d.region = "ka"
     d.type = "Mobile"
     let (request, _) = try d.validate().get()
-    #expect(request.apartyNumbers == ["+919876543210", "+918012345678"])
+    #expect(request.aparty.numbers == ["+919876543210", "+918012345678"])
     #expect(request.preferences.region == .KA)
     #expect(request.preferences.type == .mobile)
 }
@@ -150,7 +150,7 @@ func validationTable(_ c: Case) {
 
 @Test func wireValidationDoesNotNormalise() {
     var d = validDraft()
-    d.apartyNumbers = ["9876543210"]
+    d.aparty.numbers = ["9876543210"]
     #expect(!d.fieldErrors(normalizing: false).on(.apartyNumbers).isEmpty)
     #expect(d.fieldErrors(normalizing: true).on(.apartyNumbers).isEmpty)
 }
@@ -172,8 +172,8 @@ func validationTable(_ c: Case) {
     #expect(prefs.preferences == Preferences(greenvn: "+917205827365", region: .KA, type: .landline))
     if case .success = SwapDraft(region: "QQ").validate() { Issue.record("bad region accepted") }
     if case .success = PartyDraft().validate() { Issue.record("an update with no side accepted") }
-    let current = Allocation(greenvnId: "g", connectionId: "c", apartyNumbers: ["+919176226528"], bpartyNumbers: ["+918136966620"], usage: .twoway, state: .active, greenVN: "+918012345678")
-    if case .success = PartyDraft(bpartyNumbers: ["+919176226528"]).validate(against: current) { Issue.record("cross-side duplicate accepted") }
-    let ok = try PartyDraft(bpartyNumbers: ["+918888888888"], usage: "oneway").validate(against: current).get()
-    #expect(ok.bpartyNumbers == ["+918888888888"] && ok.usage == .oneway && ok.apartyNumbers == nil)
+    let current = Allocation(greenvnId: "g", connectionId: "c", aparty: Party(["+919176226528"]), bparty: Party(["+918136966620"]), usage: .twoway, state: .active, greenVN: "+918012345678")
+    if case .success = PartyDraft(bparty: Party.ChangeDraft(numbers: ["+919176226528"])).validate(against: current) { Issue.record("cross-side duplicate accepted") }
+    let ok = try PartyDraft(bparty: Party.ChangeDraft(numbers: ["+918888888888"]), usage: "oneway").validate(against: current).get()
+    #expect(ok.bparty.numbers == ["+918888888888"] && ok.usage == .oneway && ok.aparty.numbers == nil)
 }

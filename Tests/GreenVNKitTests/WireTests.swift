@@ -22,15 +22,13 @@ let documentedCreate = """
 """
 
 @Test func createEncodesExactlyTheDocumentedRequest() throws {
-    let r = AllocationRequest(connectionId: "X1", apartyNumbers: ["+919176226528", "+911234567891"],
-                              bpartyNumbers: ["+918136966620"], usage: .twoway,
+    let r = AllocationRequest(connectionId: "X1", aparty: Party(["+919176226528", "+911234567891"]), bparty: Party(["+918136966620"]), usage: .twoway,
                               duration: try DeallocationDuration.parse("600s").get())
     #expect(try object(Wire.body(r)) == JSONValue.parse(Data(documentedCreate.utf8)))
 }
 
 @Test func createEncodesPreferencesTypeAndBooleanStrictness() throws {
-    let r = AllocationRequest(connectionId: "c", apartyNumbers: ["+919176226528"], bpartyNumbers: ["+918136966620"],
-                              apartyPins: [1234], usage: .oneway, strictness: true,
+    let r = AllocationRequest(connectionId: "c", aparty: Party(["+919176226528"], pins: [1234]), bparty: Party(["+918136966620"]), usage: .oneway, strictness: true,
                               preferences: Preferences(greenvn: "+918012345678", region: .KA, pinCode: "560001", type: .mobile),
                               flowId: "f1")
     let o = try object(Wire.body(r))
@@ -64,7 +62,7 @@ let documentedSwap = """
 }
 
 @Test func partyUpdateSendsOnlyWhatChanges() throws {
-    let o = try object(Wire.body(PartyUpdate(bpartyNumbers: ["+918136966620"])))
+    let o = try object(Wire.body(PartyUpdate(bparty: Party.Change(numbers: ["+918136966620"]))))
     #expect(o == .object(["bparty_numbers": .array([.string("+918136966620")])]))
 }
 
@@ -102,7 +100,7 @@ let documentedCreateAnswer = """
     let a = try Wire.decodeAnswer(httpStatus: 200, body: Data(body.utf8)).get()
     #expect(a.greenVN == "+917205827365")
     #expect(a.greenvnId == "123456")
-    #expect(a.apartyPins == [1234, 5678])
+    #expect(a.aparty.pins == [1234, 5678])
     #expect(a.state == .vault && a.flowId == "f")
 }
 
@@ -177,14 +175,14 @@ func nonLeadAssistBodiesAreTypedErrors(_ body: String, _ status: Int) {
 
 @Test func serverSideDecodingIsLenientWhereTheDocsDisagree() throws {
     let d = try Wire.draft(fromCreate: Data(#"{"connection_id":"X1","aparty_numbers":["+919176226528"],"bparty_numbers":["+918136966620"],"usage":"twoway","strictness":"true","preferences":{"number_type":"landline"},"aparty_pins":[1234]}"#.utf8))
-    #expect(d.strictness && d.type == "landline" && d.apartyPins == ["1234"])
+    #expect(d.strictness && d.type == "landline" && d.aparty.pins == ["1234"])
     let s = try Wire.draft(fromSwap: Data(documentedSwap.utf8))
     #expect(s == SwapDraft(greenvn: "+917205827365", region: "KA", type: "landline", strictness: false))
     #expect(try Wire.draft(fromSwap: Data()) == SwapDraft())
 }
 
 @Test func jsonOutputUsesGreenVNKey() throws {
-    let a = Allocation(greenvnId: "g-1", connectionId: "c", apartyNumbers: ["+919176226528"], bpartyNumbers: ["+918136966620"], usage: .twoway, state: .active, greenVN: "+918012345678")
+    let a = Allocation(greenvnId: "g-1", connectionId: "c", aparty: Party(["+919176226528"]), bparty: Party(["+918136966620"]), usage: .twoway, state: .active, greenVN: "+918012345678")
     let o = Wire.json(a)
     #expect(o["green_vn"] == .string("+918012345678"))
     #expect(o["greenvn"] == nil)

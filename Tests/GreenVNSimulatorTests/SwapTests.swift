@@ -74,8 +74,8 @@ struct ChangeTests {
                                      #"{"bparty_numbers":["+917000000001","+917000000002"],"bparty_pins":["2222"],"usage":"oneway"}"#)
             #expect(r.status == 200, "\(r.text)")
             let b = try #require(r.data.flatMap(Wire.allocation(from:)))
-            #expect(b.apartyNumbers == a.apartyNumbers && b.apartyPins == [11])
-            #expect(b.bpartyNumbers == ["+917000000001", "+917000000002"] && b.bpartyPins == [2222])
+            #expect(b.aparty.numbers == a.aparty.numbers && b.aparty.pins == [11])
+            #expect(b.bparty.numbers == ["+917000000001", "+917000000002"] && b.bparty.pins == [2222])
             #expect(b.usage == .oneway && b.greenVN == a.greenVN && b.state == .active)
             #expect(try h.sim.allAllocations() == [b])
         }

@@ -43,7 +43,7 @@ import Testing
         for (line, draft) in rows {
             #expect(line >= 1 && line <= lastLine)
             guard case .success(let (r, _)) = draft.validate() else { Issue.record("row \(line) does not validate"); continue }
-            for s in [r.connectionId, r.flowId ?? ""] + r.apartyNumbers + r.bpartyNumbers { #expect(!Text.hasControl(s)) }
+            for s in [r.connectionId, r.flowId ?? ""] + r.aparty.numbers + r.bparty.numbers { #expect(!Text.hasControl(s)) }
         }
         for (line, errors) in invalid {
             #expect(!errors.isEmpty, "line \(line)")

@@ -85,12 +85,12 @@ import Testing
         #expect(invalid.isEmpty, "\(invalid)")
         #expect(rows.map(\.line) == [2, 3])
         let r1 = try rows[0].draft.validate().get().0
-        #expect(r1.apartyNumbers == ["+919876543210", "+919876543211"])
-        #expect(r1.apartyPins == [1234, 99] && r1.bpartyPins == [5678])
+        #expect(r1.aparty.numbers == ["+919876543210", "+919876543211"])
+        #expect(r1.aparty.pins == [1234, 99] && r1.bparty.pins == [5678])
         #expect(r1.preferences == Preferences(greenvn: "+918000000001", region: .KA, pinCode: "560001", type: .mobile))
         #expect(r1.duration?.seconds == 600 && r1.flowId == "flow-1" && r1.strictness == true)
         let r2 = try rows[1].draft.validate().get().0
-        #expect(r2.apartyNumbers == ["+919876543212"] && r2.usage == .oneway && r2.strictness == nil)
+        #expect(r2.aparty.numbers == ["+919876543212"] && r2.usage == .oneway && r2.strictness == nil)
     }
 
     @Test func headerNamesAreTrimmedCaseInsensitiveWithABOM() {

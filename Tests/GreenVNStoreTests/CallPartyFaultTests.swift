@@ -51,7 +51,7 @@ import Testing
         let setup = Operations(api: LeadAssistClient(settings: sim.settings), registry: registry)
         let made = try await setup.allocate(Fixture.request("party-" + UUID().uuidString.prefix(8), a: ["+919876543210"], b: ["+918765432109"]))
         let id = made.allocation.greenvnId
-        let update = PartyUpdate(bpartyNumbers: ["+918000000001", "+918000000002"], usage: .oneway)
+        let update = PartyUpdate(bparty: Party.Change(numbers: ["+918000000001", "+918000000002"]), usage: .oneway)
 
         let count = cell.mode == .outage ? Self.attempts : 1
         sim.inject(cell.fault, on: .callParty, count: count)
@@ -76,9 +76,9 @@ import Testing
 
         // The server did it iff we say so, and the registry says what the server holds.
         let server = try #require(try sim.allAllocations().first { $0.greenvnId == id })
-        let changed = server.bpartyNumbers == update.bpartyNumbers! && server.usage == .oneway
-        #expect(changed == cell.succeeds, "\(cell.testDescription): server parties \(server.bpartyNumbers) \(server.usage)")
-        #expect(server.bpartyNumbers == update.bpartyNumbers! || server.bpartyNumbers == ["+918765432109"], "all or nothing")
+        let changed = server.bparty.numbers == update.bparty.numbers! && server.usage == .oneway
+        #expect(changed == cell.succeeds, "\(cell.testDescription): server parties \(server.bparty.numbers) \(server.usage)")
+        #expect(server.bparty.numbers == update.bparty.numbers! || server.bparty.numbers == ["+918765432109"], "all or nothing")
         let known = try #require(try registry.allocation(id: id))
         #expect(known.allocation == server, "\(cell.testDescription): registry \(known.allocation) vs server \(server)")
         #expect(try sim.allAllocations().count == 1)

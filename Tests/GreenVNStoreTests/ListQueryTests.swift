@@ -45,8 +45,8 @@ import Testing
             switch q.sort {
             case .vn: return s.allocation.greenVN
             case .connectionId: return s.allocation.connectionId
-            case .aparty: return JSONList.encode(s.allocation.apartyNumbers)
-            case .bparty: return JSONList.encode(s.allocation.bpartyNumbers)
+            case .aparty: return JSONList.encode(s.allocation.aparty.numbers)
+            case .bparty: return JSONList.encode(s.allocation.bparty.numbers)
             case .usage: return s.allocation.usage.rawValue
             case .state: return s.allocation.state.rawValue + String(format: "%020.3f", s.createdAt.timeIntervalSince1970)
             case .expires: return s.expiresAt.map { String(format: "%020.3f", $0.timeIntervalSince1970) } ?? "~"   // unknown: last ascending

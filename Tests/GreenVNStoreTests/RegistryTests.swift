@@ -58,13 +58,11 @@ import Testing
         let dir = TempDir()
         let now = Fixture.t0
         let request = AllocationRequest(
-            connectionId: "order-42", apartyNumbers: ["+919876543210", "+919876543211"], bpartyNumbers: ["+918765432109"],
-            apartyPins: [1234, 99], bpartyPins: [5678], usage: .oneway, strictness: true,
+            connectionId: "order-42", aparty: Party(["+919876543210", "+919876543211"], pins: [1234, 99]), bparty: Party(["+918765432109"], pins: [5678]), usage: .oneway, strictness: true,
             preferences: Preferences(greenvn: "+918000000042", region: .KA, pinCode: "560001", type: .mobile),
             duration: try DeallocationDuration.parse("600s").get(), flowId: "flow-7")
         let answer = Allocation(greenvnId: "0f1e2d3c-aaaa-bbbb", connectionId: "order-42",
-                                apartyNumbers: request.apartyNumbers, bpartyNumbers: request.bpartyNumbers,
-                                apartyPins: [1234, 99], bpartyPins: [5678], usage: .oneway, state: .active,
+                                aparty: Party(request.aparty.numbers, pins: [1234, 99]), bparty: Party(request.bparty.numbers, pins: [5678]), usage: .oneway, state: .active,
                                 greenVN: "+918000000042", flowId: "flow-7")
         do {
             let r = try Registry(path: dir.registryPath)

@@ -21,14 +21,14 @@ enum Fixture {
     static func request(_ cid: String, a: [String] = ["+919876543210"], b: [String] = ["+918765432109"],
                         usage: Usage = .twoway, duration: String? = nil, preferences: Preferences = Preferences(),
                         strict: Bool? = nil, flow: String? = nil, aPins: [Int] = [], bPins: [Int] = []) -> AllocationRequest {
-        AllocationRequest(connectionId: cid, apartyNumbers: a, bpartyNumbers: b, apartyPins: aPins, bpartyPins: bPins,
+        AllocationRequest(connectionId: cid, aparty: Party(a, pins: aPins), bparty: Party(b, pins: bPins),
                           usage: usage, strictness: strict, preferences: preferences,
                           duration: duration.flatMap { try? DeallocationDuration.parse($0).get() }, flowId: flow)
     }
 
     static func allocation(_ id: String, cid: String, vn: String, a: [String] = ["+919876543210"], b: [String] = ["+918765432109"],
                            usage: Usage = .twoway, state: AllocationState = .active) -> Allocation {
-        Allocation(greenvnId: id, connectionId: cid, apartyNumbers: a, bpartyNumbers: b, usage: usage, state: state, greenVN: vn)
+        Allocation(greenvnId: id, connectionId: cid, aparty: Party(a), bparty: Party(b), usage: usage, state: state, greenVN: vn)
     }
 }
 
@@ -87,8 +87,7 @@ final class FakeAPI: LeadAssistAPI, @unchecked Sendable {
             if connections.contains(r.connectionId) { throw refusal(18, 409, "exists") }
             connections.insert(r.connectionId)
             let id = UUID().uuidString.lowercased()
-            let a = Allocation(greenvnId: id, connectionId: r.connectionId, apartyNumbers: r.apartyNumbers,
-                               bpartyNumbers: r.bpartyNumbers, apartyPins: r.apartyPins, bpartyPins: r.bpartyPins,
+            let a = Allocation(greenvnId: id, connectionId: r.connectionId, aparty: r.aparty, bparty: r.bparty,
                                usage: r.usage, state: .active, greenVN: r.preferences.greenvn ?? newVN(), flowId: r.flowId)
             byId[id] = a
             order.append(id)
@@ -115,10 +114,10 @@ final class FakeAPI: LeadAssistAPI, @unchecked Sendable {
     func updateParties(_ id: String, _ u: PartyUpdate) async throws -> Allocation {
         try await run("updateParties") {
             guard var a = byId[id] else { throw refusal(1, 404, "GreenVN not found") }
-            if let x = u.apartyNumbers { a.apartyNumbers = x }
-            if let x = u.bpartyNumbers { a.bpartyNumbers = x }
-            if let x = u.apartyPins { a.apartyPins = x }
-            if let x = u.bpartyPins { a.bpartyPins = x }
+            if let x = u.aparty.numbers { a.aparty.numbers = x }
+            if let x = u.bparty.numbers { a.bparty.numbers = x }
+            if let x = u.aparty.pins { a.aparty.pins = x }
+            if let x = u.bparty.pins { a.bparty.pins = x }
             if let x = u.usage { a.usage = x }
             byId[id] = a
             return a

@@ -155,10 +155,8 @@ struct FormState: Equatable, Sendable {
 
     var allocationDraft: AllocationDraft {
         var d = AllocationDraft()
-        d.apartyNumbers = [value(.apartyNumbers)]
-        d.bpartyNumbers = [value(.bpartyNumbers)]
-        d.apartyPins = [value(.apartyPins)]
-        d.bpartyPins = [value(.bpartyPins)]
+        d.aparty = side(.a)
+        d.bparty = side(.b)
         d.usage = value(.usage)
         d.connectionId = value(.connectionId)
         d.strictness = value(.strictness) == Choice.on
@@ -174,21 +172,26 @@ struct FormState: Equatable, Sendable {
     /// Only the sides that changed are replaced; a side travels with its pins, and a usage
     /// change alone carries the A side (the call needs at least one side).
     var partyDraft: PartyDraft? {
-        let aChanged = changed(.apartyNumbers) || changed(.apartyPins)
-        let bChanged = changed(.bpartyNumbers) || changed(.bpartyPins)
+        let aChanged = changed(Side.a.numbersField) || changed(Side.a.pinsField)
+        let bChanged = changed(Side.b.numbersField) || changed(Side.b.pinsField)
         let usageChanged = changed(.usage)
         guard aChanged || bChanged || usageChanged else { return nil }
         var d = PartyDraft()
         if aChanged || (usageChanged && !bChanged) {
-            d.apartyNumbers = [value(.apartyNumbers)]
-            d.apartyPins = [value(.apartyPins)]
+            let a = side(.a)
+            d.aparty = Party.ChangeDraft(numbers: a.numbers, pins: a.pins)
         }
         if bChanged {
-            d.bpartyNumbers = [value(.bpartyNumbers)]
-            d.bpartyPins = [value(.bpartyPins)]
+            let b = side(.b)
+            d.bparty = Party.ChangeDraft(numbers: b.numbers, pins: b.pins)
         }
         if usageChanged { d.usage = value(.usage) }
         return d
+    }
+
+    /// One side as typed: its numbers field and its pins field.
+    private func side(_ s: Side) -> Party.Draft {
+        Party.Draft([value(s.numbersField)], pins: [value(s.pinsField)])
     }
 
     /// Validation stops at the first blocking error set, so pin warnings are gathered here
@@ -230,24 +233,11 @@ extension FormState {
     static func parties(_ a: StoredAllocation) -> FormState {
         let x = a.allocation
         return FormState(purpose: .parties(a), fields: [
-            FormField(.apartyNumbers, "A-party numbers", .numbers, text: x.apartyNumbers.joined(separator: ", ")),
-            FormField(.bpartyNumbers, "B-party numbers", .numbers, text: x.bpartyNumbers.joined(separator: ", ")),
-            FormField(.apartyPins, "A-party pins", .pins, placeholder: "none", text: x.apartyPins.map(String.init).joined(separator: " ")),
-            FormField(.bpartyPins, "B-party pins", .pins, placeholder: "none", text: x.bpartyPins.map(String.init).joined(separator: " ")),
+            FormField(.apartyNumbers, "A-party numbers", .numbers, text: x.aparty.numbers.joined(separator: ", ")),
+            FormField(.bpartyNumbers, "B-party numbers", .numbers, text: x.bparty.numbers.joined(separator: ", ")),
+            FormField(.apartyPins, "A-party pins", .pins, placeholder: "none", text: x.aparty.pins.map(String.init).joined(separator: " ")),
+            FormField(.bpartyPins, "B-party pins", .pins, placeholder: "none", text: x.bparty.pins.map(String.init).joined(separator: " ")),
             FormField(.usage, "usage", .choice(Choice.usage), choice: Choice.usage.firstIndex(of: x.usage.rawValue) ?? 0),
         ])
-    }
-}
-
-/// Fresh connection_ids without I/O in update: a splitmix64 stream seeded by the Runner.
-enum ConnectionIds {
-    static func next(_ seed: inout UInt64) -> String {
-        seed &+= 0x9E37_79B9_7F4A_7C15
-        var z = seed
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let hex = String(z & 0xFFFF_FFFF_FFFF, radix: 16)
-        return "gvn-" + String(repeating: "0", count: 12 - hex.count) + hex
     }
 }

@@ -21,8 +21,8 @@ enum ListView {
     static let columns: [Column] = [
         Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .vault, .all]) { a, _ in Format.vn(a) },
         Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .vault, .all]) { a, _ in a.allocation.connectionId },
-        Column(title: "A-party", sort: .aparty, width: 16, maxWidth: 16, priority: 2, tabs: [.active, .vault, .all]) { a, _ in Format.parties(a.allocation.apartyNumbers) },
-        Column(title: "B-party", sort: .bparty, width: 16, maxWidth: 16, priority: 3, tabs: [.active, .vault, .all]) { a, _ in Format.parties(a.allocation.bpartyNumbers) },
+        Column(title: "A-party", sort: .aparty, width: 18, maxWidth: 18, priority: 2, tabs: [.active, .vault, .all]) { a, _ in a.allocation.aparty.summary },
+        Column(title: "B-party", sort: .bparty, width: 18, maxWidth: 18, priority: 3, tabs: [.active, .vault, .all]) { a, _ in a.allocation.bparty.summary },
         Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
         Column(title: "state", sort: .state, width: 7, maxWidth: 7, priority: 2, tabs: [.vault, .all]) { a, s in Format.state(a, now: s.now) },
         Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .all]) { a, s in Format.expiresIn(a, now: s.now) },

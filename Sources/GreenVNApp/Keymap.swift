@@ -167,3 +167,8 @@ enum Keymap {
         return seen.joined(separator: " ")
     }
 }
+
+extension StateFilter {
+    /// The list's tabs, in order (expired rows are in the vault tab).
+    static let tabs: [StateFilter] = [.active, .vault, .all]
+}

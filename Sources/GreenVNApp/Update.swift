@@ -73,7 +73,7 @@ extension AppState {
         case .top: return moveCursor(to: 0)
         case .bottom: return moveToBottom()
         case .nextTab, .prevTab:
-            let all = StateFilter.allCases
+            let all = StateFilter.tabs
             let i = all.firstIndex(of: list.query.state) ?? 0
             let next = all[(i + (command == .nextTab ? 1 : all.count - 1)) % all.count]
             return setQuery { $0.state = next }

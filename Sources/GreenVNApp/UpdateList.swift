@@ -111,29 +111,10 @@ extension AppState {
     }
 }
 
-/// What the loader needs from the registry; `Registry` has it, tests can fake it.
-protocol RegistryReading: Sendable {
-    func page(_ q: ListQuery, offset: Int, limit: Int, now: Date) throws -> [StoredAllocation]
-    func count(_ q: ListQuery, now: Date) throws -> Int
-    /// `count`, but at most `limit` (a filter need not be counted past what the screen needs).
-    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int
-    func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int)
-    func index(of id: String, in q: ListQuery, now: Date) throws -> Int?
-    /// `index`, or nil when finding it would read too far (see `Registry.followIndex`).
-    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int?
-}
-
-extension RegistryReading {
-    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
-    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try index(of: id, in: q, now: now) }
-}
-
-extension Registry: RegistryReading {}
-
 enum PageLoader {
     /// Reads the rows around the cursor (or around `follow`, wherever it is now). Only the
     /// window and a margin are read, so a registry of a million rows costs the same.
-    static func load(_ r: PageRequest, from registry: RegistryReading, now: Date) throws -> PageResult {
+    static func load(_ r: PageRequest, from registry: ListReading, now: Date) throws -> PageResult {
         // A text filter is counted only as far as the screen needs (a lower bound when reached).
         let bounded = !r.exactTotal && !r.query.filter.isEmpty
         let total = bounded ? try registry.count(r.query, upTo: r.countBound, now: now) : try registry.count(r.query, now: now)

@@ -37,7 +37,7 @@ enum BulkBench {
             let poolMs = try timeMs { sim = try Simulator(config: config) }
             try await sim.start()
             let registryPath = "\(dir)/bulk-registry-\(stamp).sqlite"
-            let registry = try Registry(path: registryPath)
+            let registry = try SQLiteRegistry(path: registryPath)
             let ops = Operations(api: LeadAssistClient(settings: sim.settings), registry: registry)
             let parsed = BulkImport.parse(csv: csv(rows: rows, seed: stamp))
             guard parsed.invalid.isEmpty else { fail("the generated CSV has invalid rows: \(parsed.invalid.prefix(3))") }
@@ -50,7 +50,7 @@ enum BulkBench {
                    "\(grouped(Int(apiRate))) creates/s, CPU \(ms((processCPUMs() - cpu) / Double(rows / 5))) each")
             cpu = processCPUMs()
             // The registry alone (an API that answers at once): what the exactly-once path costs.
-            let instant = Operations(api: InstantAPI(), registry: try Registry(path: registryPath + "-instant"))
+            let instant = Operations(api: InstantAPI(), registry: try SQLiteRegistry(path: registryPath + "-instant"))
             let ti = nowNs()
             let alone = await BulkImport.run(rows: Array(parsed.rows.prefix(rows / 5)), operations: instant, concurrency: c)
             report("  registry alone (instant API, \(grouped(rows / 5)) rows)",

@@ -14,7 +14,7 @@ enum ConsoleBench {
         // Launch → first full frame: open the registry, build the state, first page + detail, render.
         var console: HeadlessConsole!
         var registry: Registry!
-        let openMs = try timeMs { registry = try Registry(path: path) }
+        let openMs = try timeMs { registry = try SQLiteRegistry(path: path) }
         let firstMs = try timeMs {
             console = HeadlessConsole(registry: registry, target: target, width: width, height: height)
             try console.start()
@@ -33,7 +33,7 @@ enum ConsoleBench {
         var cold = Samples()
         for _ in 0..<10 {
             cold.add(try timeMs {
-                let r = try Registry(path: path)
+                let r = try SQLiteRegistry(path: path)
                 let c = HeadlessConsole(registry: r, target: target, width: width, height: height)
                 try c.start()
             })

@@ -24,7 +24,7 @@ enum RegistryBench {
             let now = Date()
             print("\n## registry, \(grouped(n)) rows (\(path))")
             if reuse, FileManager.default.fileExists(atPath: path),
-               let r = try? Registry(path: path), let c = try? r.counts(), c.active + c.vault >= n {
+               let r = try? SQLiteRegistry(path: path), let c = try? r.counts(), c.active + c.vault >= n {
                 report("seed", "reused an existing file")
             } else {
                 let t = nowNs()
@@ -34,7 +34,7 @@ enum RegistryBench {
                        target: "")
                 report("  seeding incl. generating the rows", String(format: "%.1f s", total))
             }
-            let r = try Registry(path: path)
+            let r = try SQLiteRegistry(path: path)
             try measure(r, n: n)
         }
     }
@@ -75,7 +75,7 @@ enum RegistryBench {
             let a = Allocation(greenvnId: "bench-\(n)-\(j)-\(UUID().uuidString.lowercased())", connectionId: "bench-\(UUID().uuidString.prefix(12))",
                                aparty: Party(["+915550\(String(format: "%06d", j))"]), bparty: Party(["+915551\(String(format: "%06d", j))"]),
                                usage: .twoway, state: .active, greenVN: "+917001\(String(format: "%06d", j))")
-            try r.remember(a, how: "allocate")
+            try blocking { try await r.remember(a, how: "allocate") }
         }
         let rate = Double(count) / (Double(nowNs() - t) / 1e9)
         report("insert rate, remember() one transaction each", "\(grouped(Int(rate))) rows/s")

@@ -114,7 +114,7 @@ enum Synthetic {
         if FileManager.default.fileExists(atPath: path) {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let registry = try Registry(path: path)
+        let registry = try SQLiteRegistry(path: path)
         let batch = 10_000
         var inserting = 0.0
         var start = 0

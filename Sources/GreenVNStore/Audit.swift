@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 /// One change of an allocation's VN: "allocate", "swap", "swap (preferences)", "refresh",
-/// "import", "update parties", "deallocate".
+/// "import", "update parties" — and its release: "released (deallocate)", "released (expired)",
+/// "released" (a refresh found it in the vault), whose `newVN` is "" (the VN went back to the pool).
 public struct VNChange: Equatable, Sendable {
     public var greenvnId: String
     public var oldVN: String?
@@ -18,86 +18,91 @@ public struct VNChange: Equatable, Sendable {
         self.at = at
         self.how = how
     }
+
+    /// The VN went back to the pool (the allocation moved to the vault).
+    public var isRelease: Bool { newVN.isEmpty }
 }
 
-/// Who did what to which allocation, and how it went ("ok" or a GreenVNError description,
-/// which never holds a secret).
+/// Who did what to which allocation, from which host, and how it went ("ok" or a GreenVNError
+/// description, which never holds a secret).
 public struct AuditEntry: Equatable, Sendable {
     public var at: Date
-    public var user: String
+    /// `$GREENVN_OPERATOR`, else the login name of whoever ran greenvn.
+    public var operatorName: String
+    public var host: String
     public var action: String
     /// A greenvn_id, or a connection_id when no greenvn_id is known.
     public var target: String
     public var outcome: String
 
-    public init(at: Date, user: String, action: String, target: String, outcome: String) {
+    public init(at: Date, operatorName: String, host: String, action: String, target: String, outcome: String) {
         self.at = at
-        self.user = user
+        self.operatorName = operatorName
+        self.host = host
         self.action = action
         self.target = target
         self.outcome = outcome
     }
-}
 
-/// The operating-system user running this process (getpwuid, else $USER).
-enum OSUser {
-    static let name: String = {
-        if let pw = getpwuid(getuid()), let n = pw.pointee.pw_name {
-            let s = String(cString: n)
-            if !s.isEmpty { return s }
-        }
-        if let u = ProcessInfo.processInfo.environment["USER"], !u.isEmpty { return u }
-        return "uid \(getuid())"
-    }()
+    /// "asha on ops-3"
+    public var who: String { host.isEmpty ? operatorName : "\(operatorName) on \(host)" }
 }
 
 enum AuditLog {
     static let ok = "ok"
 
-    static func append(_ db: Database, action: String, target: String, connectionId: String? = nil,
-                       outcome: String, now: Date) throws {
-        try db.run(
-            "INSERT INTO audit (at, user, action, target, connection_id, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-            [Millis.from(now), OSUser.name, action, target, connectionId, outcome])
-    }
-
     static func outcome(of error: Error) -> String {
         if let e = error as? GreenVNError { return e.description }
-        if let e = error as? DatabaseError { return "registry: " + (e.message ?? "SQLite error \(e.resultCode)") }
-        return String(describing: error)
+        if let e = error as? RegistryError { return "registry: " + e.message }
+        return Text.printable(String(describing: error), limit: 300)
     }
 
-    /// Entries about `target` (a greenvn_id or a connection_id; for a known allocation also those
-    /// filed under its connection_id), newest first. nil: the whole log.
-    static func entries(_ db: Database, for target: String?, limit: Int) throws -> [AuditEntry] {
-        let rows: [Row]
-        if let target {
-            let cid = try String.fetchOne(db, sql: "SELECT connection_id FROM allocation WHERE greenvn_id = ?", arguments: [target])
-            rows = try db.rows("""
-                SELECT * FROM audit WHERE target = ? OR target = ? OR connection_id = ? OR connection_id = ?
-                ORDER BY id DESC LIMIT ?
-                """, [target, cid ?? target, target, cid ?? target, max(0, limit)])
-        } else {
-            rows = try db.rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [max(0, limit)])
-        }
-        return rows.map {
-            AuditEntry(at: Millis.date($0["at"] as Int64), user: $0["user"], action: $0["action"],
-                       target: $0["target"], outcome: $0["outcome"])
-        }
+    static func entry(_ row: SQLRow) -> AuditEntry {
+        AuditEntry(at: Millis.date(row.int("at") ?? 0), operatorName: row.text("operator") ?? "",
+                   host: row.text("host") ?? "", action: row.text("action") ?? "",
+                   target: row.text("target") ?? "", outcome: row.text("outcome") ?? "")
     }
 }
 
 enum VNHistory {
-    static func append(_ db: Database, id: String, old: String?, new: String, how: String, now: Date) throws {
-        try db.run("INSERT INTO vn_history (greenvn_id, old_vn, new_vn, at, how) VALUES (?, ?, ?, ?, ?)",
-                       [id, old, new, Millis.from(now), how])
+    static func change(_ row: SQLRow) -> VNChange {
+        VNChange(greenvnId: row.text("greenvn_id") ?? "", oldVN: row.text("old_vn"), newVN: row.text("new_vn") ?? "",
+                 at: Millis.date(row.int("at") ?? 0), how: row.text("how") ?? "")
+    }
+}
+
+extension RegistryTransaction {
+    /// One entry, by this process's operator and host.
+    func audit(_ action: String, target: String, connectionId: String? = nil, outcome: String, now: Date) throws {
+        try db.execute(
+            "INSERT INTO audit (at, operator, host, action, target, connection_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [Millis.from(now).sqlValue, db.owner.operatorName.sqlValue, db.owner.host.sqlValue, action.sqlValue,
+             target.sqlValue, connectionId.sqlValue, outcome.sqlValue])
+    }
+
+    /// Entries about `target` (a greenvn_id or a connection_id; for a known allocation also those
+    /// filed under its connection_id), newest first. nil: the whole log.
+    func auditEntries(for target: String?, limit: Int) throws -> [AuditEntry] {
+        let rows: [SQLRow]
+        if let target {
+            let cid = try db.row("SELECT connection_id FROM allocation WHERE greenvn_id = ?", [target.sqlValue])?.text("connection_id")
+            rows = try db.query("""
+                SELECT * FROM audit WHERE target = ? OR target = ? OR connection_id = ? OR connection_id = ?
+                ORDER BY id DESC LIMIT ?
+                """, [target.sqlValue, (cid ?? target).sqlValue, target.sqlValue, (cid ?? target).sqlValue, max(0, limit).sqlValue])
+        } else {
+            rows = try db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [max(0, limit).sqlValue])
+        }
+        return rows.map(AuditLog.entry)
+    }
+
+    func appendHistory(id: String, old: String?, new: String, how: String, now: Date) throws {
+        try db.execute("INSERT INTO vn_history (greenvn_id, old_vn, new_vn, at, how) VALUES (?, ?, ?, ?, ?)",
+                       [id.sqlValue, old.sqlValue, new.sqlValue, Millis.from(now).sqlValue, how.sqlValue])
     }
 
     /// Oldest first.
-    static func changes(_ db: Database, of id: String) throws -> [VNChange] {
-        try db.rows("SELECT * FROM vn_history WHERE greenvn_id = ? ORDER BY at, id", [id]).map {
-            VNChange(greenvnId: $0["greenvn_id"], oldVN: $0["old_vn"], newVN: $0["new_vn"],
-                     at: Millis.date($0["at"] as Int64), how: $0["how"])
-        }
+    func history(of id: String) throws -> [VNChange] {
+        try db.query("SELECT * FROM vn_history WHERE greenvn_id = ? ORDER BY at, id", [id.sqlValue]).map(VNHistory.change)
     }
 }

@@ -222,7 +222,7 @@ public enum BulkImport {
         case .failure(let f): return .invalid(f.errors)
         }
         let cid = request.connectionId
-        if let s = try? await operations.registry.readAsync({ try AllocationRows.fetch($0, connectionId: cid) }),
+        if let s = try? await operations.registry.read({ try $0.allocation(connectionId: cid) }),
            s.status != .pending {
             return .alreadyKnown
         }

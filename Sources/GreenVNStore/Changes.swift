@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 /// The calls on an existing allocation. Each: API call → one transaction recording the answer
@@ -45,9 +44,9 @@ extension Operations {
         if id.hasPrefix("pending:") { throw Self.noIdYet(id) }
         let stored: StoredAllocation?
         do {
-            stored = try await registry.readAsync { try AllocationRows.fetch($0, id: id) }
+            stored = try await registry.read { try $0.allocation(id: id) }
         } catch {
-            throw GreenVNError.configuration("cannot read the registry: \(Registry.describe(error))")
+            throw GreenVNError.configuration("cannot read the registry: \(AuditLog.outcome(of: error))")
         }
         let answer: Allocation
         do {
@@ -64,11 +63,11 @@ extension Operations {
             }
             let at = now()
             let outcome = AuditLog.outcome(of: error)
-            try? await registry.writeAsync { db in
+            try? await registry.write { tx in
                 if case .refused(let r)? = error as? GreenVNError, r.code == 22, stored != nil {
-                    try AllocationRows.markVault(db, id: id, now: at)
+                    try tx.markVault(id: id, now: at)
                 }
-                try AuditLog.append(db, action: action, target: id, connectionId: stored?.connectionId, outcome: outcome, now: at)
+                try tx.audit(action, target: id, connectionId: stored?.connectionId, outcome: outcome, now: at)
             }
             throw error
         }
@@ -79,17 +78,18 @@ extension Operations {
     private func record(_ a: Allocation, id: String, action: String, settlesOutbox: Bool, outcome: String) async throws -> StoredAllocation {
         let at = now()
         do {
-            return try await registry.writeAsync { db in
-                let s = try AllocationRows.remember(db, a, how: action, request: nil, now: at)
-                if settlesOutbox, !s.connectionId.isEmpty { try Outbox.delete(db, connectionId: s.connectionId) }
-                try AuditLog.append(db, action: action, target: id, connectionId: s.connectionId.isEmpty ? nil : s.connectionId,
-                                    outcome: outcome, now: at)
+            let releasedBy = action == "deallocate" ? Identity.described : nil
+            return try await registry.write { tx in
+                let s = try tx.remember(a, how: action, request: nil, now: at, releasedBy: releasedBy)
+                if settlesOutbox, !s.connectionId.isEmpty { try tx.deleteOutbox(connectionId: s.connectionId) }
+                try tx.audit(action, target: id, connectionId: s.connectionId.isEmpty ? nil : s.connectionId,
+                             outcome: outcome, now: at)
                 return s
             }
         } catch {
             throw GreenVNError.configuration("""
                 Lead Assist answered (\(action) of \(id): VN \(a.greenVN), \(a.state.rawValue)) but the registry \
-                could not record it: \(Registry.describe(error)). Run `greenvn import \(id)` once it is writable.
+                could not record it: \(AuditLog.outcome(of: error)). Run `greenvn import \(id)` once it is writable.
                 """)
         }
     }

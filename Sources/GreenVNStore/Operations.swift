@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 /// Every change to an allocation goes through here: (outbox →) API → one transaction that
@@ -18,14 +17,21 @@ public final class Operations: @unchecked Sendable {
     // MARK: create, exactly once
 
     /// Writes the request to the outbox (durably) before sending it; records the answer and
-    /// removes the outbox entry in one transaction. Throws what the API said:
+    /// removes the outbox entry in one transaction. A create the registry already holds (the
+    /// same connection_id with the same parties and usage) answers with that allocation and
+    /// sends nothing. Throws what the API said:
     /// `.refused` (entry removed, audited); `.allocatedResponseLost` (kept as an id_unknown row);
     /// `.network`/`.timeout`/`.badResponse`/`.unavailable` (outcome unknown: the entry stays,
     /// shown as a pending row, and `reconcile()` re-sends it with the same connection_id).
     public func allocate(_ r: AllocationRequest) async throws -> StoredAllocation {
-        guard InFlight.insert(r.connectionId) else { throw Self.inFlight(r.connectionId) }
+        guard InFlight.insert(r.connectionId) else { throw Self.inFlight(r.connectionId, by: nil) }
         defer { InFlight.remove(r.connectionId) }
-        let isRetry = try await enqueue(r)
+        let isRetry: Bool
+        switch try await enqueue(r) {
+        case .known(let s): return s
+        case .new: isRetry = false
+        case .retry: isRetry = true
+        }
         switch await attempt(r, isRetry: isRetry) {
         case .allocated(let s): return s
         case .idUnknown: throw GreenVNError.allocatedResponseLost(connectionId: r.connectionId)
@@ -34,27 +40,49 @@ public final class Operations: @unchecked Sendable {
         }
     }
 
-    /// The outbox entry for `r`, leased to us. True when an earlier attempt's entry was taken
-    /// over (this send is then a retry: code 18 means our earlier attempt landed).
-    private func enqueue(_ r: AllocationRequest) async throws -> Bool {
+    enum Enqueued: Sendable {
+        /// Written to the outbox, leased to us.
+        case new
+        /// An earlier attempt's entry, taken over: this send is a retry (code 18 means our
+        /// earlier attempt landed).
+        case retry
+        /// The registry already holds this very create.
+        case known(StoredAllocation)
+    }
+
+    private func enqueue(_ r: AllocationRequest) async throws -> Enqueued {
         let at = now()
         do {
-            return try await registry.writeAsync(durable: true) { db in
-                guard let e = try Outbox.fetch(db, connectionId: r.connectionId) else {
-                    try Outbox.insert(db, r, now: at)
-                    return false
+            return try await registry.write(durable: true) { tx in
+                try tx.db.lock([r.connectionId])
+                if let held = try tx.allocation(connectionId: r.connectionId), held.status != .pending {
+                    guard Self.sameCreate(held.allocation, r) else { throw Self.taken(r.connectionId, by: held) }
+                    // Allocated before; an id_unknown row's answer was lost, and sending it again
+                    // would only hear code 18.
+                    guard held.status == .known else { throw GreenVNError.allocatedResponseLost(connectionId: r.connectionId) }
+                    return .known(held)
                 }
-                guard Outbox.isClaimable(e, now: at) else { throw Self.inFlight(r.connectionId) }
+                guard let e = try tx.outboxEntry(connectionId: r.connectionId) else {
+                    try tx.insertOutbox(r, now: at)
+                    return .new
+                }
+                guard try tx.isClaimable(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
                 guard e.request == Outbox.restore(Outbox.encode(r)) else { throw Self.differentRequest(r.connectionId) }
-                guard try Outbox.claim(db, e, now: at) else { throw Self.inFlight(r.connectionId) }
-                try AllocationRows.addPendingIfAbsent(db, r, now: at)
-                return true
+                guard try tx.claim(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
+                try tx.addPendingIfAbsent(r, now: at)
+                return .retry
             }
         } catch let e as GreenVNError {
             throw e
         } catch {
-            throw GreenVNError.configuration("the registry could not record the request before sending it, so nothing was sent: \(Registry.describe(error))")
+            throw GreenVNError.configuration("the registry could not record the request before sending it, so nothing was sent: \(AuditLog.outcome(of: error))")
         }
+    }
+
+    /// The known allocation is what this create asks for (the VN and its preferences aside:
+    /// Lead Assist chose those).
+    static func sameCreate(_ a: Allocation, _ r: AllocationRequest) -> Bool {
+        a.aparty == r.aparty && a.bparty == r.bparty && a.usage == r.usage
     }
 
     enum Outcome: Sendable {
@@ -79,12 +107,12 @@ public final class Operations: @unchecked Sendable {
             switch Self.classify(error, isRetry: isRetry) {
             case .landed:
                 do {
-                    let s = try await registry.writeAsync { db in
-                        let s = try AllocationRows.settleIdUnknown(db, r, now: at)
-                        try Outbox.delete(db, connectionId: cid)
-                        try AuditLog.append(db, action: "allocate", target: s.status == .known ? s.id : cid, connectionId: cid,
-                                            outcome: s.status == .known ? AuditLog.ok : GreenVNError.allocatedResponseLost(connectionId: cid).description,
-                                            now: at)
+                    let s = try await registry.write { tx in
+                        let s = try tx.settleIdUnknown(r, now: at)
+                        try tx.deleteOutbox(connectionId: cid)
+                        try tx.audit("allocate", target: s.status == .known ? s.id : cid, connectionId: cid,
+                                     outcome: s.status == .known ? AuditLog.ok : GreenVNError.allocatedResponseLost(connectionId: cid).description,
+                                     now: at)
                         return s
                     }
                     return s.status == .known ? .allocated(s) : .idUnknown(s)
@@ -92,17 +120,17 @@ public final class Operations: @unchecked Sendable {
                     return .unknown(GreenVNError.allocatedResponseLost(connectionId: cid))
                 }
             case .refused(let e):
-                try? await registry.writeAsync { db in
-                    try Outbox.delete(db, connectionId: cid)
-                    try AllocationRows.dropPending(db, connectionId: cid)
-                    try AuditLog.append(db, action: "allocate", target: cid, connectionId: cid, outcome: e.description, now: at)
+                try? await registry.write { tx in
+                    try tx.deleteOutbox(connectionId: cid)
+                    try tx.dropPending(connectionId: cid)
+                    try tx.audit("allocate", target: cid, connectionId: cid, outcome: e.description, now: at)
                 }
                 return .refused(e)
             case .unknown:
                 let text = AuditLog.outcome(of: error)
-                try? await registry.writeAsync { db in
-                    try Outbox.release(db, connectionId: cid, error: text)
-                    try AuditLog.append(db, action: "allocate", target: cid, connectionId: cid, outcome: text, now: at)
+                try? await registry.write { tx in
+                    try tx.releaseOutbox(connectionId: cid, error: text)
+                    try tx.audit("allocate", target: cid, connectionId: cid, outcome: text, now: at)
                 }
                 return .unknown(error)
             }
@@ -114,10 +142,10 @@ public final class Operations: @unchecked Sendable {
             if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
             let at = now()
             do {
-                let s = try await registry.writeAsync { [a] db in
-                    let s = try AllocationRows.remember(db, a, how: "allocate", request: r, now: at, sentAt: sentAt)
-                    try AuditLog.append(db, action: "allocate", target: a.greenvnId, connectionId: cid, outcome: AuditLog.ok, now: at)
-                    try Outbox.delete(db, connectionId: cid)
+                let s = try await registry.write { [a] tx in
+                    let s = try tx.remember(a, how: "allocate", request: r, now: at, sentAt: sentAt)
+                    try tx.audit("allocate", target: a.greenvnId, connectionId: cid, outcome: AuditLog.ok, now: at)
+                    try tx.deleteOutbox(connectionId: cid)
                     return s
                 }
                 return .allocated(s)
@@ -127,7 +155,7 @@ public final class Operations: @unchecked Sendable {
         }
         return .unrecorded(.configuration("""
             Lead Assist allocated greenvn_id \(a.greenvnId) (VN \(a.greenVN)) for connection_id \(cid), \
-            but the registry could not record it: \(Registry.describe(lastError!)). Keep this id: run \
+            but the registry could not record it: \(AuditLog.outcome(of: lastError!)). Keep this id: run \
             `greenvn import \(a.greenvnId)` once the registry is writable.
             """))
     }
@@ -145,9 +173,16 @@ public final class Operations: @unchecked Sendable {
         }
     }
 
-    static func inFlight(_ cid: String) -> GreenVNError {
+    static func inFlight(_ cid: String, by owner: LeaseOwner?) -> GreenVNError {
+        let who = owner.map { "by \($0.described)" } ?? "by this or another greenvn process"
+        return .invalid(ValidationFailure([FieldError(.connectionId,
+            "a create for connection_id \(cid) is being sent right now \(who): wait for it, then look for \(cid) in the list",
+            kind: .duplicate)]))
+    }
+
+    static func taken(_ cid: String, by held: StoredAllocation) -> GreenVNError {
         .invalid(ValidationFailure([FieldError(.connectionId,
-            "a create for connection_id \(cid) is being sent right now (by this or another greenvn process): wait for it, then `greenvn list --filter \(cid)`",
+            "connection_id \(cid) already belongs to \(held.status == .known ? "allocation \(held.id) (VN \(held.allocation.greenVN))" : "an allocation whose greenvn_id was lost") with other parties: use another connection_id",
             kind: .duplicate)]))
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 /// A create written before it was sent, whose outcome is not recorded yet.
@@ -11,8 +10,19 @@ public struct OutboxEntry: Equatable, Sendable {
     public var attempts: Int
     public var lastError: String?
     /// The process sending it right now (nil once an attempt ended without an outcome).
-    public var ownerPid: Int32?
+    public var owner: LeaseOwner?
     public var sentAt: Date?
+
+    public init(connectionId: String, requestJSON: String, createdAt: Date, attempts: Int, lastError: String? = nil,
+                owner: LeaseOwner? = nil, sentAt: Date? = nil) {
+        self.connectionId = connectionId
+        self.requestJSON = requestJSON
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.lastError = lastError
+        self.owner = owner
+        self.sentAt = sentAt
+    }
 
     /// The request, restored through the same validation the simulator applies (nil if the
     /// stored body no longer validates, which only a hand-edited database can cause).
@@ -31,63 +41,68 @@ enum Outbox {
         return request
     }
 
-    static func entry(_ row: Row) -> OutboxEntry {
-        OutboxEntry(connectionId: row["connection_id"], requestJSON: row["request"],
-                    createdAt: Millis.date(row["created_at"] as Int64), attempts: row["attempts"],
-                    lastError: row["last_error"], ownerPid: row["owner_pid"],
-                    sentAt: Millis.date(row["sent_at"] as Int64?))
+    static func entry(_ row: SQLRow) -> OutboxEntry {
+        var owner: LeaseOwner?
+        if let token = row.int("owner_token") {
+            owner = LeaseOwner(operatorName: row.text("owner_operator") ?? "", host: row.text("owner_host") ?? "", token: token)
+        }
+        return OutboxEntry(connectionId: row.text("connection_id") ?? "", requestJSON: row.text("request") ?? "",
+                           createdAt: Millis.date(row.int("created_at") ?? 0), attempts: Int(row.int("attempts") ?? 0),
+                           lastError: row.text("last_error"), owner: owner, sentAt: Millis.date(row.int("sent_at")))
+    }
+}
+
+extension RegistryTransaction {
+    func outboxEntry(connectionId: String) throws -> OutboxEntry? {
+        try db.row("SELECT * FROM outbox WHERE connection_id = ?", [connectionId.sqlValue]).map(Outbox.entry)
     }
 
-    static func fetch(_ db: Database, connectionId: String) throws -> OutboxEntry? {
-        try db.row("SELECT * FROM outbox WHERE connection_id = ?", [connectionId]).map(entry)
-    }
-
-    static func all(_ db: Database) throws -> [OutboxEntry] {
-        try db.rows("SELECT * FROM outbox ORDER BY created_at, connection_id").map(entry)
+    /// Oldest first.
+    func outbox() throws -> [OutboxEntry] {
+        try db.query("SELECT * FROM outbox ORDER BY created_at, connection_id", []).map(Outbox.entry)
     }
 
     /// May this process send the entry now? Not while another live process is sending it. The
     /// caller holds the connection_id in `InFlight`, so no other task of this process is.
-    static func isClaimable(_ e: OutboxEntry, now: Date) -> Bool {
-        guard let pid = e.ownerPid else { return true }
-        if pid == getpid() { return true }              // ours, and no task of ours holds it: a dead attempt
-        if let sent = e.sentAt, now.timeIntervalSince(sent) > leaseSeconds { return true }
-        return !processIsAlive(pid)
-    }
-
-    static func processIsAlive(_ pid: Int32) -> Bool {
-        if pid <= 0 { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
+    func isClaimable(_ e: OutboxEntry, now: Date) throws -> Bool {
+        guard let owner = e.owner else { return true }
+        if owner.token == db.owner.token && owner.host == db.owner.host { return true }   // ours: a dead attempt
+        if let sent = e.sentAt, now.timeIntervalSince(sent) > Outbox.leaseSeconds { return true }
+        return try !db.isAlive(owner)
     }
 
     /// Writes a new entry (and its pending row) leased to this process.
-    static func insert(_ db: Database, _ r: AllocationRequest, now: Date) throws {
-        try db.run("""
-            INSERT INTO outbox (connection_id, request, created_at, attempts, owner_pid, sent_at)
-            VALUES (?, ?, ?, 1, ?, ?)
-            """, [r.connectionId, encode(r), Millis.from(now), getpid(), Millis.from(now)])
-        try AllocationRows.addPendingIfAbsent(db, r, now: now)
+    func insertOutbox(_ r: AllocationRequest, now: Date) throws {
+        let o = db.owner
+        try db.execute("""
+            INSERT INTO outbox (connection_id, request, created_at, attempts, owner_token, owner_operator, owner_host, sent_at)
+            VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+            """, [r.connectionId.sqlValue, Outbox.encode(r).sqlValue, Millis.from(now).sqlValue, o.token.sqlValue,
+                  o.operatorName.sqlValue, o.host.sqlValue, Millis.from(now).sqlValue])
+        try addPendingIfAbsent(r, now: now)
     }
 
     /// Takes the lease if the entry is unchanged since `seen` was read (compare-and-swap: two
     /// processes reconciling at once send it once).
-    static func claim(_ db: Database, _ seen: OutboxEntry, now: Date) throws -> Bool {
-        try db.run("""
-            UPDATE outbox SET owner_pid = ?, sent_at = ?, attempts = attempts + 1
-            WHERE connection_id = ? AND attempts = ? AND owner_pid IS ? AND sent_at IS ?
-            """, [getpid(), Millis.from(now), seen.connectionId, seen.attempts, seen.ownerPid,
-                             seen.sentAt.map(Millis.from)])
-        return db.changesCount == 1
+    func claim(_ seen: OutboxEntry, now: Date) throws -> Bool {
+        let o = db.owner
+        let changed = try db.execute("""
+            UPDATE outbox SET owner_token = ?, owner_operator = ?, owner_host = ?, sent_at = ?, attempts = attempts + 1
+            WHERE connection_id = ? AND attempts = ? AND owner_token IS NOT DISTINCT FROM ? AND sent_at IS NOT DISTINCT FROM ?
+            """, [o.token.sqlValue, o.operatorName.sqlValue, o.host.sqlValue, Millis.from(now).sqlValue,
+                  seen.connectionId.sqlValue, seen.attempts.sqlValue, seen.owner.map(\.token).sqlValue,
+                  seen.sentAt.map(Millis.from).sqlValue])
+        return changed == 1
     }
 
     /// The attempt ended without an outcome: keep the entry, free the lease for the next reconcile.
-    static func release(_ db: Database, connectionId: String, error: String) throws {
-        try db.run("UPDATE outbox SET owner_pid = NULL, last_error = ? WHERE connection_id = ?",
-                       [error, connectionId])
+    func releaseOutbox(connectionId: String, error: String) throws {
+        try db.execute("UPDATE outbox SET owner_token = NULL, owner_operator = NULL, owner_host = NULL, last_error = ? WHERE connection_id = ?",
+                       [error.sqlValue, connectionId.sqlValue])
     }
 
-    static func delete(_ db: Database, connectionId: String) throws {
-        try db.run("DELETE FROM outbox WHERE connection_id = ?", [connectionId])
+    func deleteOutbox(connectionId: String) throws {
+        try db.execute("DELETE FROM outbox WHERE connection_id = ?", [connectionId.sqlValue])
     }
 }
 

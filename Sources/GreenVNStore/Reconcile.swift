@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 public struct ReconcileReport: Sendable {
@@ -31,9 +30,9 @@ extension Operations {
         var report = ReconcileReport()
         let entries: [OutboxEntry]
         do {
-            entries = try await registry.readAsync { try Outbox.all($0) }
+            entries = try await registry.read { try $0.outbox() }
         } catch {
-            report.failure = "cannot read the registry's outbox: \(Registry.describe(error))"
+            report.failure = "cannot read the registry's outbox: \(AuditLog.outcome(of: error))"
             return report
         }
         if entries.isEmpty { return report }
@@ -68,17 +67,21 @@ extension Operations {
         guard InFlight.insert(cid) else { return .pending }
         defer { InFlight.remove(cid) }
         let at = now()
-        guard Outbox.isClaimable(e, now: at) else { return .pending }
         guard let r = e.request else {
-            try? await registry.writeAsync { db in
-                try Outbox.release(db, connectionId: cid, error: "the stored request no longer validates; not re-sent")
+            try? await registry.write { tx in
+                try tx.releaseOutbox(connectionId: cid, error: "the stored request no longer validates; not re-sent")
             }
             return .failed("the outbox entry for \(cid) cannot be restored; it is kept, not re-sent")
         }
         do {
-            guard try await registry.writeAsync(durable: true, { db in try Outbox.claim(db, e, now: at) }) else { return .pending }
+            // Checked and leased in one transaction: the holder's liveness may need the database.
+            let leased = try await registry.write(durable: true) { tx in
+                try tx.db.lock([cid])
+                return try tx.isClaimable(e, now: at) && tx.claim(e, now: at)
+            }
+            guard leased else { return .pending }
         } catch {
-            return .failed("cannot lease the outbox entry for \(cid): \(Registry.describe(error))")
+            return .failed("cannot lease the outbox entry for \(cid): \(AuditLog.outcome(of: error))")
         }
         switch await attempt(r, isRetry: true) {
         case .allocated(let s): return .confirmed(s)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 
 /// A row of the registry: the API's allocation plus what we asked for and when.
@@ -20,10 +19,16 @@ public struct StoredAllocation: Equatable, Sendable, Identifiable {
     /// nil when unknown (imported without its request).
     public var expiresAt: Date?
     public var status: RecordStatus
+    /// When it went to the vault, as far as the registry saw it (a deallocation, a webhook, a
+    /// refresh that found it there); nil while active or when never seen.
+    public var releasedAt: Date?
+    /// Who released it: "asha on ops-3" for a deallocation, "Lead Assist (expired)" when its
+    /// policy ran out, "Lead Assist" when a refresh found it in the vault.
+    public var releasedBy: String?
 
     public init(allocation: Allocation, preferences: Preferences = Preferences(), strictness: Bool = false,
                 durationText: String? = nil, createdAt: Date, updatedAt: Date, lastSyncedAt: Date? = nil,
-                expiresAt: Date? = nil, status: RecordStatus = .known) {
+                expiresAt: Date? = nil, status: RecordStatus = .known, releasedAt: Date? = nil, releasedBy: String? = nil) {
         self.allocation = allocation
         self.preferences = preferences
         self.strictness = strictness
@@ -33,6 +38,8 @@ public struct StoredAllocation: Equatable, Sendable, Identifiable {
         self.lastSyncedAt = lastSyncedAt
         self.expiresAt = expiresAt
         self.status = status
+        self.releasedAt = releasedAt
+        self.releasedBy = releasedBy
     }
 
     /// `.vault` when the API said so; `.expired` when still active for us but past `expiresAt`
@@ -163,58 +170,56 @@ extension StoredAllocation {
             .joined(separator: " ").lowercased()
     }
 
-    init(row: Row) {
-        self.init(row: row, columns: AllocationColumns(row))
-    }
-
-    /// Reads the columns by position: GRDB finds a column by name by lowercasing every column
-    /// name of the row, which cost more than the rest of decoding a page of rows together.
-    init(row: Row, columns c: AllocationColumns) {
+    /// Reads the columns by position (found once per statement: looking a column up by name
+    /// for every value cost more than the rest of decoding a page of rows).
+    init<R: ColumnReader>(_ row: R, columns c: AllocationColumns) {
         let allocation = Allocation(
-            greenvnId: row[c.greenvnId], connectionId: row[c.connectionId] ?? "",
-            aparty: Party(JSONList.strings(row[c.apartyNumbers]), pins: JSONList.ints(row[c.apartyPins])),
-            bparty: Party(JSONList.strings(row[c.bpartyNumbers]), pins: JSONList.ints(row[c.bpartyPins])),
-            usage: Usage(rawValue: row[c.usage]) ?? .twoway,
-            state: AllocationState(rawValue: row[c.state]) ?? .active,
-            greenVN: row[c.greenVN], flowId: row[c.flowId])
-        let prefs = Preferences(greenvn: row[c.prefGreenvn],
-                                region: (row[c.prefRegion] as String?).flatMap(Region.init(rawValue:)),
-                                pinCode: row[c.prefPinCode],
-                                type: (row[c.prefType] as String?).flatMap(NumberType.init(rawValue:)))
-        self.init(allocation: allocation, preferences: prefs, strictness: row[c.strictness],
-                  durationText: row[c.duration],
-                  createdAt: Millis.date(row[c.createdAt] as Int64), updatedAt: Millis.date(row[c.updatedAt] as Int64),
-                  lastSyncedAt: Millis.date(row[c.lastSyncedAt] as Int64?), expiresAt: Expiry.date(row[c.expiresAt]),
-                  status: RecordStatus(rawValue: row[c.status]) ?? .known)
+            greenvnId: row.text(at: c.greenvnId) ?? "", connectionId: row.text(at: c.connectionId) ?? "",
+            aparty: Party(JSONList.strings(row.text(at: c.apartyNumbers) ?? "[]"), pins: JSONList.ints(row.text(at: c.apartyPins) ?? "[]")),
+            bparty: Party(JSONList.strings(row.text(at: c.bpartyNumbers) ?? "[]"), pins: JSONList.ints(row.text(at: c.bpartyPins) ?? "[]")),
+            usage: row.text(at: c.usage).flatMap(Usage.init(rawValue:)) ?? .twoway,
+            state: row.text(at: c.state).flatMap(AllocationState.init(rawValue:)) ?? .active,
+            greenVN: row.text(at: c.greenVN) ?? "", flowId: row.text(at: c.flowId))
+        let prefs = Preferences(greenvn: row.text(at: c.prefGreenvn),
+                                region: row.text(at: c.prefRegion).flatMap(Region.init(rawValue:)),
+                                pinCode: row.text(at: c.prefPinCode),
+                                type: row.text(at: c.prefType).flatMap(NumberType.init(rawValue:)))
+        self.init(allocation: allocation, preferences: prefs, strictness: (row.int(at: c.strictness) ?? 0) != 0,
+                  durationText: row.text(at: c.duration),
+                  createdAt: Millis.date(row.int(at: c.createdAt) ?? 0), updatedAt: Millis.date(row.int(at: c.updatedAt) ?? 0),
+                  lastSyncedAt: Millis.date(row.int(at: c.lastSyncedAt)), expiresAt: row.int(at: c.expiresAt).flatMap(Expiry.date),
+                  status: row.text(at: c.status).flatMap(RecordStatus.init(rawValue:)) ?? .known,
+                  releasedAt: Millis.date(row.int(at: c.releasedAt)), releasedBy: row.text(at: c.releasedBy))
     }
 
-    /// Rows of `SELECT * FROM allocation` (they share their columns).
-    static func decode(_ rows: [Row]) -> [StoredAllocation] {
-        guard let first = rows.first else { return [] }
-        let columns = AllocationColumns(first)
-        return rows.map { StoredAllocation(row: $0, columns: columns) }
+    init(_ row: SQLRow) {
+        self.init(row, columns: AllocationColumns(names: row.columns))
     }
 
+    /// The stored columns, in `arguments` order (`id`, the row number, is the backend's).
     static let columns = """
         greenvn_id, connection_id, aparty_numbers, bparty_numbers, aparty_pins, bparty_pins, usage, state, \
         green_vn, flow_id, pref_greenvn, pref_region, pref_pin_code, pref_type, strictness, duration, \
-        created_at, updated_at, last_synced_at, expires_at, status, search
+        created_at, updated_at, last_synced_at, expires_at, status, search, released_at, released_by
         """
 
-    var arguments: StatementArguments {
+    var arguments: [SQLValue] {
         let a = allocation
-        return [a.greenvnId, a.connectionId.isEmpty ? nil : a.connectionId, JSONList.encode(a.aparty.numbers), JSONList.encode(a.bparty.numbers),
-                JSONList.encode(a.aparty.pins), JSONList.encode(a.bparty.pins), a.usage.rawValue, a.state.rawValue,
-                a.greenVN, a.flowId, preferences.greenvn, preferences.region?.rawValue, preferences.pinCode,
-                preferences.type?.rawValue, strictness, durationText,
-                Millis.from(createdAt), Millis.from(updatedAt), lastSyncedAt.map(Millis.from), Expiry.stored(expiresAt),
-                status.rawValue, searchText]
+        return [a.greenvnId.sqlValue, (a.connectionId.isEmpty ? nil : a.connectionId).sqlValue,
+                JSONList.encode(a.aparty.numbers).sqlValue, JSONList.encode(a.bparty.numbers).sqlValue,
+                JSONList.encode(a.aparty.pins).sqlValue, JSONList.encode(a.bparty.pins).sqlValue,
+                a.usage.rawValue.sqlValue, a.state.rawValue.sqlValue,
+                a.greenVN.sqlValue, a.flowId.sqlValue, preferences.greenvn.sqlValue, preferences.region?.rawValue.sqlValue ?? .null,
+                preferences.pinCode.sqlValue, preferences.type?.rawValue.sqlValue ?? .null, strictness.sqlValue, durationText.sqlValue,
+                Millis.from(createdAt).sqlValue, Millis.from(updatedAt).sqlValue, lastSyncedAt.map(Millis.from).sqlValue,
+                Expiry.stored(expiresAt).sqlValue, status.rawValue.sqlValue, searchText.sqlValue,
+                releasedAt.map(Millis.from).sqlValue, releasedBy.sqlValue]
     }
 
-    /// Inserts, or replaces the row with the same greenvn_id (keeping its rowid).
-    func save(_ db: Database) throws {
-        let placeholders = Array(repeating: "?", count: 22).joined(separator: ",")
-        try db.run("""
+    /// Inserts, or replaces the row with the same greenvn_id (keeping its row number).
+    func save(_ db: SQLSession) throws {
+        let placeholders = Array(repeating: "?", count: 24).joined(separator: ",")
+        try db.execute("""
             INSERT INTO allocation (\(Self.columns)) VALUES (\(placeholders))
             ON CONFLICT(greenvn_id) DO UPDATE SET
               connection_id = excluded.connection_id, aparty_numbers = excluded.aparty_numbers,
@@ -225,7 +230,8 @@ extension StoredAllocation {
               pref_type = excluded.pref_type, strictness = excluded.strictness, duration = excluded.duration,
               created_at = excluded.created_at, updated_at = excluded.updated_at,
               last_synced_at = excluded.last_synced_at, expires_at = excluded.expires_at,
-              status = excluded.status, search = excluded.search
+              status = excluded.status, search = excluded.search,
+              released_at = excluded.released_at, released_by = excluded.released_by
             """, arguments)
     }
 
@@ -245,19 +251,26 @@ extension StoredAllocation {
     }
 }
 
-/// Where each column of an allocation row is (found once per statement, not per value).
+/// Reads a result row by column position: GRDB's rows, SQLRow, a PostgreSQL row.
+protocol ColumnReader {
+    func text(at i: Int) -> String?
+    func int(at i: Int) -> Int64?
+}
+
+extension SQLRow: ColumnReader {
+    func text(at i: Int) -> String? { i >= 0 && i < values.count ? values[i].text : nil }
+    func int(at i: Int) -> Int64? { i >= 0 && i < values.count ? values[i].int : nil }
+}
+
+/// Where each column of an allocation row is (found once per statement, not per value); -1 for
+/// a column the row does not have.
 struct AllocationColumns {
     let greenvnId, connectionId, apartyNumbers, bpartyNumbers, apartyPins, bpartyPins, usage, state, greenVN, flowId: Int
     let prefGreenvn, prefRegion, prefPinCode, prefType, strictness, duration, createdAt, updatedAt, lastSyncedAt, expiresAt, status: Int
+    let releasedAt, releasedBy: Int
 
-    init(_ row: Row) {
-        let names = Array(row.columnNames)
-        var at: [String: Int] = [:]
-        for (i, name) in names.enumerated() where at[name] == nil { at[name] = i }
-        func index(_ name: String) -> Int {
-            if let i = at[name] { return i }
-            return names.firstIndex { $0.lowercased() == name } ?? -1   // as GRDB would find it
-        }
+    init(names: [String: Int]) {
+        func index(_ name: String) -> Int { names[name] ?? -1 }
         greenvnId = index("greenvn_id"); connectionId = index("connection_id")
         apartyNumbers = index("aparty_numbers"); bpartyNumbers = index("bparty_numbers")
         apartyPins = index("aparty_pins"); bpartyPins = index("bparty_pins")
@@ -266,5 +279,13 @@ struct AllocationColumns {
         prefType = index("pref_type"); strictness = index("strictness"); duration = index("duration")
         createdAt = index("created_at"); updatedAt = index("updated_at"); lastSyncedAt = index("last_synced_at")
         expiresAt = index("expires_at"); status = index("status")
+        releasedAt = index("released_at"); releasedBy = index("released_by")
+    }
+
+    /// Column names as a result lists them (the first of a repeated name wins).
+    init(_ names: [String]) {
+        var at: [String: Int] = [:]
+        for (i, name) in names.enumerated() where at[name.lowercased()] == nil { at[name.lowercased()] = i }
+        self.init(names: at)
     }
 }

@@ -40,7 +40,7 @@ struct Session {
             settings = sim.settings
             if !quiet { Output.note("no credentials configured: using the embedded simulator (state in \(dataDir))") }
         }
-        let registry = try Registry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
+        let registry: Registry = try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
         let api: LeadAssistAPI
         if let starting {
             api = StartingSimulator(starting: starting, tuning: tuning)
@@ -61,7 +61,7 @@ struct Session {
         try DataDirectory.ensure(dataDir)
         Logs.bootstrap(dataDir: dataDir)
         let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
-        return try Registry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
+        return try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
     }
 
     /// Creates whose outcome a killed or cut-off earlier run never learned are settled first.

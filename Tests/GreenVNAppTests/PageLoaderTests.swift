@@ -7,13 +7,16 @@ import GreenVNStore
 /// The loader against the real registry: only a window is read, and `follow` finds its row.
 @Suite struct PageLoaderTests {
     func registry(_ n: Int) throws -> Registry {
-        let r = try Registry.inMemory()
+        let r = try SQLiteRegistry.inMemory()
+        var rows: [StoredAllocation] = []
         for i in 0..<n {
             let a = Allocation(greenvnId: "id-\(i)", connectionId: "conn-\(String(format: "%04d", i))",
                                aparty: Party(["+9198\(String(format: "%08d", i))"]), bparty: Party(["+9187\(String(format: "%08d", i))"]),
                                usage: .twoway, state: .active, greenVN: "+9180\(String(format: "%08d", (i * 37) % 1000))")
-            try r.remember(a, how: "import", now: now.addingTimeInterval(TimeInterval(i)))
+            let at = now.addingTimeInterval(TimeInterval(i))
+            rows.append(StoredAllocation(allocation: a, createdAt: at, updatedAt: at, lastSyncedAt: at))
         }
+        try r.seed(rows)
         return r
     }
 

@@ -47,14 +47,14 @@ let sampleHistory: [String: [VNChange]] = [
 ]
 let sampleAudit: [String: [AuditEntry]] = [
     sample[0].id: [
-        AuditEntry(at: now.addingTimeInterval(-30), user: "asha", action: "allocate", target: sample[0].id, outcome: "ok"),
-        AuditEntry(at: now.addingTimeInterval(-10), user: "asha", action: "swap", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-30), operatorName: "asha", host: "", action: "allocate", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-10), operatorName: "asha", host: "", action: "swap", target: sample[0].id, outcome: "ok"),
     ],
 ]
 
 /// An in-memory registry with the store's semantics: tabs by effective state, substring
 /// filter, sort with ties in insertion order, and a count of index(of:) calls.
-final class FakeRegistry: RegistryReading, @unchecked Sendable {
+final class FakeRegistry: ListReading, @unchecked Sendable {
     var rows: [StoredAllocation]
     var indexCalls = 0
     init(_ rows: [StoredAllocation]) { self.rows = rows }
@@ -65,6 +65,7 @@ final class FakeRegistry: RegistryReading, @unchecked Sendable {
             let st = r.effectiveState(now: now)
             switch q.state {
             case .active: if st != .active { return false }
+            case .expired: if st != .expired { return false }
             case .vault: if st == .active { return false }
             case .all: break
             }
@@ -95,10 +96,12 @@ final class FakeRegistry: RegistryReading, @unchecked Sendable {
         Array(matching(q, now: now).dropFirst(offset).prefix(limit))
     }
     func count(_ q: ListQuery, now: Date) throws -> Int { matching(q, now: now).count }
-    func counts(now: Date) throws -> (active: Int, vault: Int, pending: Int) {
-        (try count(ListQuery(state: .active), now: now), try count(ListQuery(state: .vault), now: now),
-         rows.filter { $0.status == .pending }.count)
+    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
+    func counts(now: Date) throws -> TabCounts {
+        TabCounts(active: try count(ListQuery(state: .active), now: now), expired: try count(ListQuery(state: .expired), now: now),
+                  vault: try count(ListQuery(state: .vault), now: now), pending: rows.filter { $0.status == .pending }.count)
     }
+    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try index(of: id, in: q, now: now) }
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int? {
         indexCalls += 1
         return matching(q, now: now).firstIndex { $0.id == id }

@@ -36,15 +36,15 @@ import Testing
                                   .htmlAfterActing, .empty, .dropBeforeActing, .dropAfterActing, .stall(seconds: stall)]
     static let cells = faults.flatMap { f in Mode.allCases.map { Cell(fault: f, mode: $0) } }
 
-    @Test(arguments: cells)
-    func cell(_ cell: Cell) async throws {
-        let dir = TempDir()
+    @Test(arguments: Backend.all, cells)
+    func cell(_ backend: Backend, _ cell: Cell) async throws {
+        let db = try TestDB(backend)
         let sim = try Simulator(config: SimulatorConfig())
         try await sim.start()
         var settings = sim.settings
         settings.timeoutSeconds = Self.timeout
         let client = LeadAssistClient(settings: settings, retry: RetryPolicy(maxAttempts: Self.attempts, baseDelay: 0.02, maxDelay: 0.1))
-        let registry = try Registry(path: dir.registryPath)
+        let registry = db.registry
         let ops = Operations(api: client, registry: registry)
 
         // The allocation to update, made without faults and with the default patience.

@@ -9,8 +9,9 @@ import Testing
     static let now = Fixture.t0.addingTimeInterval(3_600)
 
     /// 40 rows: mixed states, usages, expiries (past, future, unknown), shared creation times.
-    static func populated() throws -> (Registry, [StoredAllocation]) {
-        let r = try Registry.inMemory()
+    static func populated(_ backend: Backend) async throws -> (TestDB, Registry, [StoredAllocation]) {
+        let db = try TestDB(backend)
+        let r = db.registry
         for i in 0..<40 {
             let cid = "Conn-\(String(format: "%02d", (i * 7) % 40))"
             let a = Fixture.allocation("id-\(String(format: "%02d", i))", cid: cid,
@@ -21,12 +22,12 @@ import Testing
             let created = Fixture.t0.addingTimeInterval(Double(i / 2) * 60)      // pairs share a creation time
             let durations = ["600s", nil, "2h", "1d", "5m"]
             if i % 7 == 3 {
-                try r.remember(a, how: "import", now: created)                   // expiry unknown
+                try await r.remember(a, how: "import", now: created)                   // expiry unknown
             } else {
-                try r.remember(a, how: "allocate", request: Fixture.request(cid, duration: durations[i % 5]), now: created)
+                try await r.remember(a, how: "allocate", request: Fixture.request(cid, duration: durations[i % 5]), now: created)
             }
         }
-        return (r, try r.page(ListQuery(state: .all, sort: .created, descending: false), offset: 0, limit: 1000, now: now))
+        return (db, r, try r.page(ListQuery(state: .all, sort: .created, descending: false), offset: 0, limit: 1000, now: now))
     }
 
     static func reference(_ rows: [StoredAllocation], _ q: ListQuery, now: Date) -> [StoredAllocation] {
@@ -35,6 +36,7 @@ import Testing
             let e = s.effectiveState(now: now)
             switch q.state {
             case .active: if e != .active { return false }
+            case .expired: if e != .expired { return false }
             case .vault: if e == .active { return false }
             case .all: break
             }
@@ -78,9 +80,9 @@ import Testing
         return qs
     }()
 
-    @Test(arguments: queries)
-    func pagesMatchTheReference(_ q: ListQuery) throws {
-        let (r, all) = try Self.populated()
+    @Test(arguments: Backend.all, queries)
+    func pagesMatchTheReference(_ backend: Backend, _ q: ListQuery) async throws {
+        let (_, r, all) = try await Self.populated(backend)
         let expected = Self.reference(all, q, now: Self.now)
         #expect(try r.count(q, now: Self.now) == expected.count)
         var paged: [StoredAllocation] = []
@@ -100,21 +102,22 @@ import Testing
         for s in hidden.prefix(3) { #expect(try r.index(of: s.id, in: q, now: Self.now) == nil) }
     }
 
-    @Test func populatedDataCoversEveryCase() throws {
-        let (_, all) = try Self.populated()
+    @Test(arguments: Backend.all) func populatedDataCoversEveryCase(_ backend: Backend) async throws {
+        let (_, _, all) = try await Self.populated(backend)
         #expect(all.count == 40)
         let states = Set(all.map { $0.effectiveState(now: Self.now) })
         #expect(states == [.active, .expired, .vault])
         #expect(all.contains { $0.expiresAt == nil })
     }
 
-    @Test func countsFollowTheEffectiveStateAtNow() throws {
-        let r = try Registry.inMemory()
+    @Test(arguments: Backend.all) func countsFollowTheEffectiveStateAtNow(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
         let t = Fixture.t0
-        try r.remember(Fixture.allocation("short", cid: "c1", vn: "+918000000001"), how: "allocate", request: Fixture.request("c1", duration: "600s"), now: t)
-        try r.remember(Fixture.allocation("long", cid: "c2", vn: "+918000000002"), how: "allocate", request: Fixture.request("c2", duration: "1d"), now: t)
-        try r.remember(Fixture.allocation("gone", cid: "c3", vn: "+918000000003", state: .vault), how: "import", now: t)
-        try r.remember(Fixture.allocation("unknown-expiry", cid: "c4", vn: "+918000000004"), how: "import", now: t)
+        try await r.remember(Fixture.allocation("short", cid: "c1", vn: "+918000000001"), how: "allocate", request: Fixture.request("c1", duration: "600s"), now: t)
+        try await r.remember(Fixture.allocation("long", cid: "c2", vn: "+918000000002"), how: "allocate", request: Fixture.request("c2", duration: "1d"), now: t)
+        try await r.remember(Fixture.allocation("gone", cid: "c3", vn: "+918000000003", state: .vault), how: "import", now: t)
+        try await r.remember(Fixture.allocation("unknown-expiry", cid: "c4", vn: "+918000000004"), how: "import", now: t)
 
         let before = try r.counts(now: t.addingTimeInterval(599))
         #expect(before.active == 3 && before.vault == 1 && before.pending == 0)
@@ -134,19 +137,21 @@ import Testing
 
     /// Above the probe thresholds the plans change (dense tabs, the other side of the tally):
     /// the answers must not.
-    @Test func largeTabsGiveTheSameAnswersAsSmallOnes() throws {
-        let r = try Registry.inMemory()
+    @Test(arguments: Backend.all) func largeTabsGiveTheSameAnswersAsSmallOnes(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
         let t = Fixture.t0
         let n = 60_000
-        try r.write { db in
-            try db.execute(sql: """
-                WITH RECURSIVE seq(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM seq WHERE j < ? - 1)
-                INSERT INTO allocation (greenvn_id, connection_id, usage, state, green_vn, created_at, updated_at, expires_at, status, search)
-                SELECT printf('id-%06d', j), printf('c-%06d', j), 'twoway', CASE WHEN j % 7 = 0 THEN 'vault' ELSE 'active' END,
-                       printf('+9170%08d', (j * 7919) % 100000), ? + j, ? + j, ? + j + 1000, 'known', printf('id-%06d', j)
-                FROM seq
-                """, arguments: [n, Millis.from(t), Millis.from(t), Millis.from(t)])
+        let rows = (0..<n).map { j -> StoredAllocation in
+            let id = String(format: "id-%06d", j)
+            let at = t.addingTimeInterval(Double(j) / 1000)
+            return StoredAllocation(
+                allocation: Allocation(greenvnId: id, connectionId: String(format: "c-%06d", j), aparty: Party(), bparty: Party(),
+                                       usage: .twoway, state: j % 7 == 0 ? .vault : .active,
+                                       greenVN: String(format: "+9170%08d", (j * 7919) % 100_000)),
+                createdAt: at, updatedAt: at, expiresAt: at.addingTimeInterval(1))
         }
+        for chunk in stride(from: 0, to: n, by: 10_000) { try r.seed(Array(rows[chunk..<min(n, chunk + 10_000)])) }
         for dt in [0.0, 10, 25, 40, 59, 61, 100] {           // seconds: from nothing expired to all expired
             let now = t.addingTimeInterval(dt)
             try checkCounts(r, now: now)
@@ -182,7 +187,7 @@ import Testing
                     #expect(try r.index(of: last.id, in: q, now: now) == offset + page.count - 1)
                     if q.state == .all && q.filter == "id-0" {
                         // every row matches: the rows above it are `offset`, followed only so deep
-                        #expect(try r.followIndex(of: first.id, in: q, now: now) == (offset < ListSQL.followDepth ? offset : nil))
+                        #expect(try r.followIndex(of: first.id, in: q, now: now) == (offset < db.followDepth ? offset : nil))
                     }
                 }
             }
@@ -205,10 +210,11 @@ import Testing
         }
     }
 
-    @Test func filterIsCaseInsensitiveAndTakesNoWildcards() throws {
-        let r = try Registry.inMemory()
-        try r.remember(Fixture.allocation("ABC-def", cid: "Order_%1", vn: "+918000000001"), how: "import")
-        try r.remember(Fixture.allocation("x", cid: "order-2", vn: "+918000000002"), how: "import")
+    @Test(arguments: Backend.all) func filterIsCaseInsensitiveAndTakesNoWildcards(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
+        try await r.remember(Fixture.allocation("ABC-def", cid: "Order_%1", vn: "+918000000001"), how: "import")
+        try await r.remember(Fixture.allocation("x", cid: "order-2", vn: "+918000000002"), how: "import")
         #expect(try r.page(ListQuery(state: .all, filter: "abc-DEF"), offset: 0, limit: 5).map(\.id) == ["ABC-def"])
         #expect(try r.page(ListQuery(state: .all, filter: "_%"), offset: 0, limit: 5).map(\.id) == ["ABC-def"])
         #expect(try r.count(ListQuery(state: .all, filter: "%"), now: Date()) == 1)
@@ -218,10 +224,11 @@ import Testing
 
     /// Found by fuzzing: a `"` followed by a combining mark is one Character, so quoting by
     /// Character left a lone quote in the FTS5 query and SQLite refused it.
-    @Test func filterWithAQuoteAndACombiningMarkIsAPlainString() throws {
-        let r = try Registry.inMemory()
-        try r.remember(Fixture.allocation("q-1", cid: "say\"\u{0308}hi", vn: "+918000000001"), how: "import")
-        try r.remember(Fixture.allocation("q-2", cid: "plain-2", vn: "+918000000002"), how: "import")
+    @Test(arguments: Backend.all) func filterWithAQuoteAndACombiningMarkIsAPlainString(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
+        try await r.remember(Fixture.allocation("q-1", cid: "say\"\u{0308}hi", vn: "+918000000001"), how: "import")
+        try await r.remember(Fixture.allocation("q-2", cid: "plain-2", vn: "+918000000002"), how: "import")
         for term in ["y\"\u{0308}h", "\"\u{0308}\"\u{0301}x", "a\"\u{0308}"] {
             #expect(throws: Never.self) { try r.page(ListQuery(state: .all, filter: term), offset: 0, limit: 5) }
         }
@@ -229,8 +236,8 @@ import Testing
         #expect(try r.count(ListQuery(state: .all, filter: "\"\u{0308}\"\u{0301}x"), now: Date()) == 0)
     }
 
-    @Test func pagingBeyondTheEndAndNegativeArgumentsAreSafe() throws {
-        let (r, _) = try Self.populated()
+    @Test(arguments: Backend.all) func pagingBeyondTheEndAndNegativeArgumentsAreSafe(_ backend: Backend) async throws {
+        let (_, r, _) = try await Self.populated(backend)
         #expect(try r.page(ListQuery(state: .all), offset: 1000, limit: 10, now: Self.now).isEmpty)
         #expect(try r.page(ListQuery(state: .all), offset: -5, limit: -1, now: Self.now).isEmpty)
         #expect(try r.page(ListQuery(state: .all), offset: 0, limit: 0, now: Self.now).isEmpty)

@@ -1,22 +1,26 @@
 import Foundation
-import GRDB
 import GreenVNKit
 import Testing
 @testable import GreenVNStore
 
 /// Operations against an in-memory fake Lead Assist (the simulator tests cover the real wire).
 @Suite struct OperationsTests {
-    let dir = TempDir()
-    let api = FakeAPI()
-    let registry: Registry
-    let ops: Operations
+    /// A registry of `backend`, a fake Lead Assist and the operations between them.
+    struct Rig {
+        let db: TestDB
+        let api = FakeAPI()
+        let ops: Operations
+        var registry: Registry { db.registry }
 
-    init() throws {
-        registry = try Registry(path: dir.registryPath)
-        ops = Operations(api: api, registry: registry)
+        init(_ backend: Backend) throws {
+            db = try TestDB(backend)
+            ops = Operations(api: api, registry: db.registry)
+        }
     }
 
-    @Test func allocateRecordsTheAnswerHistoryAndAuditAndEmptiesTheOutbox() async throws {
+    @Test(arguments: Backend.all) func allocateRecordsTheAnswerHistoryAndAuditAndEmptiesTheOutbox(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let r = Fixture.request("order-1", duration: "2h", preferences: Preferences(region: .KA))
         let s = try await ops.allocate(r)
         #expect(s.status == .known)
@@ -33,12 +37,14 @@ import Testing
         #expect(try registry.counts(now: Date()).active == 1)
     }
 
-    @Test func theOutboxEntryIsWrittenBeforeTheRequestIsSent() async throws {
+    @Test(arguments: Backend.all) func theOutboxEntryIsWrittenBeforeTheRequestIsSent(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.hang, on: "create")
         let task = Task { try await ops.allocate(Fixture.request("order-slow")) }
         #expect(await eventually(60) { api.callCount("create") == 1 })
         // the request is on its way: the entry and a pending row are already on disk
-        let other = try Registry(path: dir.registryPath)
+        let other = try rig.db.another()
         #expect(try other.outbox().map(\.connectionId) == ["order-slow"])
         let pending = try #require(try other.allocation(connectionId: "order-slow"))
         #expect(pending.status == .pending)
@@ -54,19 +60,21 @@ import Testing
         #expect(try other.outbox().count == 1)
     }
 
-    @Test func unknownOutcomeKeepsAPendingRowThatReconcileConfirms() async throws {
+    @Test(arguments: Backend.all) func unknownOutcomeKeepsAPendingRowThatReconcileConfirms(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.fail(.network("connection reset")), on: "create")
         await #expect(throws: GreenVNError.network("connection reset")) { try await ops.allocate(Fixture.request("order-2")) }
         let entry = try #require(try registry.outbox().first)
         #expect(entry.connectionId == "order-2")
-        #expect(entry.ownerPid == nil)                            // lease released
+        #expect(entry.owner == nil)                               // lease released
         #expect(entry.lastError?.contains("connection reset") == true)
         #expect(entry.request == Fixture.request("order-2"))
         #expect(try registry.allocation(connectionId: "order-2")?.status == .pending)
         #expect(api.all.isEmpty)
 
         // a new process (new registry, new operations) reconciles
-        let ops2 = Operations(api: api, registry: try Registry(path: dir.registryPath))
+        let ops2 = Operations(api: api, registry: try rig.db.another())
         let report = await ops2.reconcile()
         #expect(report.confirmed.map(\.connectionId) == ["order-2"])
         #expect(report.stillPending == 0 && report.idUnknown.isEmpty && report.refused.isEmpty)
@@ -79,7 +87,9 @@ import Testing
         #expect(await ops2.reconcile().isEmpty)
     }
 
-    @Test func aCreateConfirmedLaterIsDatedFromTheSendThatLanded() async throws {
+    @Test(arguments: Backend.all) func aCreateConfirmedLaterIsDatedFromTheSendThatLanded(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let t0 = Fixture.t0
         ops.now = { t0 }
         api.inject(.fail(.network("down")), on: "create")
@@ -93,7 +103,9 @@ import Testing
         #expect(s.effectiveState(now: t0.addingTimeInterval(86_400 + 60)) == .active)
     }
 
-    @Test func aCreateThatLandedButWhoseAnswerWasLostBecomesIdUnknownOnReconcile() async throws {
+    @Test(arguments: Backend.all) func aCreateThatLandedButWhoseAnswerWasLostBecomesIdUnknownOnReconcile(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.actThenFail(.timeout(seconds: 15)), on: "create")
         await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-3", duration: "1h")) }
         #expect(api.all.count == 1)
@@ -121,7 +133,9 @@ import Testing
         try checkCounts(registry)
     }
 
-    @Test func allocatedResponseLostIsRecordedAsIdUnknownAndRethrown() async throws {
+    @Test(arguments: Backend.all) func allocatedResponseLostIsRecordedAsIdUnknownAndRethrown(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.actThenFail(.allocatedResponseLost(connectionId: "order-4")), on: "create")
         await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "order-4")) {
             try await ops.allocate(Fixture.request("order-4"))
@@ -132,7 +146,9 @@ import Testing
         #expect(audit.first?.outcome.contains("Allocated, response lost") == true)
     }
 
-    @Test func aRefusalRemovesTheEntryAndIsAudited() async throws {
+    @Test(arguments: Backend.all) func aRefusalRemovesTheEntryAndIsAudited(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.fail(refusal(4, 452, "no free GreenVN")), on: "create")
         await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-5")) }
         #expect(try registry.outbox().isEmpty)
@@ -143,15 +159,35 @@ import Testing
         try checkCounts(registry)
     }
 
-    @Test func aFirstAttemptCode18LeavesTheKnownRowAlone() async throws {
+    /// Repeating a create the registry holds (same connection_id, same parties) answers with the
+    /// known allocation and sends nothing; other parties under that connection_id are refused.
+    @Test(arguments: Backend.all) func aRepeatedCreateAnswersWithTheKnownAllocation(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let s = try await ops.allocate(Fixture.request("order-6"))
-        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-6")) }
+        #expect(try await ops.allocate(Fixture.request("order-6")) == s)
+        #expect(api.callCount("create") == 1, "nothing sent the second time")
+        await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-6", b: ["+917000000042"])) }
+        #expect(api.callCount("create") == 1)
         #expect(try registry.allocation(connectionId: "order-6") == s)
         #expect(try registry.outbox().isEmpty)
         #expect(api.all.count == 1)
     }
 
-    @Test func reAllocatingAPendingConnectionIdRetriesItAndADifferentRequestIsRefused() async throws {
+    /// A create whose earlier answer was lost (id unknown): repeating it sends nothing and says so.
+    @Test(arguments: Backend.all) func aRepeatedCreateOfAnIdUnknownRowSaysTheAnswerWasLost(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops) = (rig.api, rig.ops)
+        api.inject(.fail(.allocatedResponseLost(connectionId: "order-lost-once")), on: "create")
+        await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "order-lost-once")) { try await ops.allocate(Fixture.request("order-lost-once")) }
+        let calls = api.callCount("create")
+        await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "order-lost-once")) { try await ops.allocate(Fixture.request("order-lost-once")) }
+        #expect(api.callCount("create") == calls)
+    }
+
+    @Test(arguments: Backend.all) func reAllocatingAPendingConnectionIdRetriesItAndADifferentRequestIsRefused(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.actThenFail(.network("reset")), on: "create")
         await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-7")) }
         // other fields, same connection_id: refused locally, nothing sent
@@ -165,30 +201,37 @@ import Testing
         #expect(try registry.allocation(connectionId: "order-7")?.status == .idUnknown)
     }
 
-    @Test func reconcileLeavesEntriesLeasedByALiveProcessAndTakesOverDeadOnes() async throws {
+    @Test(arguments: Backend.all) func reconcileLeavesEntriesLeasedByALiveProcessAndTakesOverDeadOnes(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let live = Fixture.request("leased-live")
         let dead = Fixture.request("leased-dead")
-        try registry.write { db in
-            try Outbox.insert(db, live, now: Date())
-            try Outbox.insert(db, dead, now: Date())
-            try db.execute(sql: "UPDATE outbox SET owner_pid = ? WHERE connection_id = ?", arguments: [getppid(), "leased-live"])
-            try db.execute(sql: "UPDATE outbox SET owner_pid = ? WHERE connection_id = ?", arguments: [Int32.max - 1, "leased-dead"])
+        let (liveOwner, deadOwner) = (try rig.db.liveOtherOwner(), rig.db.deadOwner())
+        try await registry.plant { tx in
+            try tx.insertOutbox(live, now: Date())
+            try tx.insertOutbox(dead, now: Date())
+            try tx.lease("leased-live", to: liveOwner)
+            try tx.lease("leased-dead", to: deadOwner)
         }
         let report = await ops.reconcile()
         #expect(report.confirmed.map(\.connectionId) == ["leased-dead"])
         #expect(report.stillPending == 1)
         #expect(try registry.outbox().map(\.connectionId) == ["leased-live"])
         // an old lease is taken over even if its owner still runs
-        try registry.write { db in
-            try db.execute(sql: "UPDATE outbox SET sent_at = ?", arguments: [Millis.from(Date().addingTimeInterval(-3_600))])
+        try await registry.plant { tx in
+            try tx.sql("UPDATE outbox SET sent_at = ?", [Millis.from(Date().addingTimeInterval(-3_600)).sqlValue])
         }
         #expect(await ops.reconcile().confirmed.map(\.connectionId) == ["leased-live"])
         #expect(api.all.count == 2)
     }
 
-    @Test func reconcileReportsRefusalsAndDropsThem() async throws {
-        try registry.write { db in try Outbox.insert(db, Fixture.request("bad-one"), now: Date()) }
-        try registry.write { db in try db.execute(sql: "UPDATE outbox SET owner_pid = NULL") }
+    @Test(arguments: Backend.all) func reconcileReportsRefusalsAndDropsThem(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
+        try await registry.plant { tx in
+            try tx.insertOutbox(Fixture.request("bad-one"), now: Date())
+            try tx.lease("bad-one", to: nil)
+        }
         api.inject(.fail(refusal(15, 403, "region not supported")), on: "create")
         let report = await ops.reconcile()
         #expect(report.refused.map(\.connectionId) == ["bad-one"])
@@ -196,12 +239,16 @@ import Testing
         #expect(try registry.allocation(connectionId: "bad-one") == nil)
     }
 
-    @Test func twoReconcilersSendEachEntryOnce() async throws {
+    @Test(arguments: Backend.all) func twoReconcilersSendEachEntryOnce(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         for i in 0..<20 {
-            try registry.write { db in try Outbox.insert(db, Fixture.request("twin-\(i)"), now: Date()) }
+            try await registry.plant { tx in
+                try tx.insertOutbox(Fixture.request("twin-\(i)"), now: Date())
+                try tx.lease("twin-\(i)", to: nil)
+            }
         }
-        try registry.write { db in try db.execute(sql: "UPDATE outbox SET owner_pid = NULL") }
-        let other = Operations(api: api, registry: try Registry(path: dir.registryPath))
+        let other = Operations(api: api, registry: try rig.db.another())
         async let a = ops.reconcile()
         async let b = other.reconcile()
         let (ra, rb) = await (a, b)
@@ -211,7 +258,9 @@ import Testing
         #expect(try registry.count(ListQuery(state: .all), now: Date()) == 20)
     }
 
-    @Test func swapRefreshUpdateDeallocateRememberAndAudit() async throws {
+    @Test(arguments: Backend.all) func swapRefreshUpdateDeallocateRememberAndAudit(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let s = try await ops.allocate(Fixture.request("order-8"))
         let swapped = try await ops.swap(s.id, SwapRequest())
         #expect(swapped.allocation.greenVN != s.allocation.greenVN)
@@ -226,14 +275,19 @@ import Testing
         let gone = try await ops.deallocate(s.id)
         #expect(gone.allocation.state == .vault)
         #expect(gone.effectiveState(now: Date()) == .vault)
-        #expect(try registry.history(of: s.id).map(\.how) == ["allocate", "swap", "swap (preferences)"])
+        #expect(try registry.history(of: s.id).map(\.how) == ["allocate", "swap", "swap (preferences)", "released (deallocate)"])
+        #expect(try registry.history(of: s.id).last.map { $0.oldVN == "+918099999999" && $0.isRelease } == true)
+        let row = try #require(try registry.allocation(id: s.id))
+        #expect(row.releasedBy == Identity.described && row.releasedAt != nil, "released when and by whom")
         #expect(try registry.audit(for: s.id, limit: 20).map(\.action)
                 == ["deallocate", "update parties", "refresh", "swap (preferences)", "swap", "allocate"])
         #expect(try registry.counts(now: Date()).vault == 1)
         try checkCounts(registry)
     }
 
-    @Test func aChangeWhoseEveryAnswerWasLostIsSettledWithAGet() async throws {
+    @Test(arguments: Backend.all) func aChangeWhoseEveryAnswerWasLostIsSettledWithAGet(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let s = try await ops.allocate(Fixture.request("order-lost"))
         // acted, answers lost: the GET shows it done → a success
         api.inject(.actThenFail(.network("reset")), on: "updateParties")
@@ -258,7 +312,9 @@ import Testing
         #expect(api.callCount("details") == gets)
     }
 
-    @Test func code22MarksTheRowVaultAndCode1KeepsIt() async throws {
+    @Test(arguments: Backend.all) func code22MarksTheRowVaultAndCode1KeepsIt(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         let s = try await ops.allocate(Fixture.request("order-9"))
         api.inject(.fail(refusal(1, 404, "GreenVN not found")), on: "details")
         await #expect(throws: GreenVNError.self) { try await ops.refresh(s.id) }
@@ -272,20 +328,26 @@ import Testing
         try checkCounts(registry)
     }
 
-    @Test func placeholderIdsAreNotSentToTheAPI() async throws {
+    @Test(arguments: Backend.all) func placeholderIdsAreNotSentToTheAPI(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         await #expect(throws: GreenVNError.self) { try await ops.swap("pending:order-x", SwapRequest()) }
         await #expect(throws: GreenVNError.self) { try await ops.refresh("pending:order-x") }
         #expect(api.callCount("swap") + api.callCount("details") == 0)
     }
 
-    @Test func refreshOfAnIdWeDidNotKnowRemembersIt() async throws {
+    @Test(arguments: Backend.all) func refreshOfAnIdWeDidNotKnowRemembersIt(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.seed(Fixture.allocation("made-elsewhere", cid: "ext-1", vn: "+918011111111"))
         let s = try await ops.refresh("made-elsewhere")
         #expect(try registry.allocation(id: "made-elsewhere") == s)
         #expect(s.expiresAt == nil)
     }
 
-    @Test func importOfAPendingConnectionIdSettlesItsOutboxEntry() async throws {
+    @Test(arguments: Backend.all) func importOfAPendingConnectionIdSettlesItsOutboxEntry(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.actThenFail(.network("reset")), on: "create")
         await #expect(throws: GreenVNError.self) { try await ops.allocate(Fixture.request("order-10")) }
         #expect(try registry.outbox().count == 1)
@@ -297,12 +359,12 @@ import Testing
         try checkCounts(registry)
     }
 
-    @Test func auditNeverHoldsTheCredentials() async throws {
+    @Test(arguments: Backend.all) func auditNeverHoldsTheCredentials(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let (api, ops, registry) = (rig.api, rig.ops, rig.registry)
         api.inject(.fail(refusal(7, 401, "authentication failed")), on: "create")
         _ = try? await ops.allocate(Fixture.request("order-11"))
-        let text = try await registry.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT user || action || target || outcome FROM audit").joined()
-        }
+        let text = try registry.audit(for: nil, limit: 1_000).map { $0.operatorName + $0.host + $0.action + $0.target + $0.outcome }.joined()
         #expect(!text.isEmpty)
         #expect(!text.contains("sim-token") && !text.contains("Basic "))
     }

@@ -1,61 +1,12 @@
 import Foundation
-import GRDB
 import GreenVNKit
 import Testing
 @testable import GreenVNStore
 
+/// The registry's contract, against every backend.
 @Suite struct RegistryTests {
-    @Test func migratesFromEmptyIntoWALAndReopens() throws {
-        let dir = TempDir()
-        let path = dir.path + "/nested/deeper/registry.sqlite"      // parent directories are created
-        do {
-            let r = try Registry(path: path)
-            #expect(r.path == path)
-            let (tables, mode, migrations) = try r.writer.read { db in
-                (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-                 try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
-            }
-            for t in ["allocation", "audit", "change", "outbox", "vn_history"] { #expect(tables.contains(t), "missing table \(t)") }
-            #expect(mode == "wal")
-            #expect(migrations == ["v1"])
-            try r.remember(Fixture.allocation("id-1", cid: "c-1", vn: "+918000000001"), how: "import")
-        }
-        let again = try Registry(path: path)
-        #expect(try again.allocation(id: "id-1")?.allocation.greenVN == "+918000000001")
-        let indexes = try again.writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
-        for i in ["allocation_state_created", "allocation_green_vn", "allocation_state_expires", "allocation_created"] {
-            #expect(indexes.contains(i), "missing index \(i)")
-        }
-    }
-
-    /// Several processes (here threads, each with its own descriptor: flock treats them alike)
-    /// opening one new registry at once: every one opens it, the schema is made once.
-    @Test func openingOneNewRegistryFromManyPlacesAtOnce() throws {
-        for round in 0..<5 {
-            let dir = TempDir()
-            let path = dir.path + "/registry.sqlite"
-            let lock = NSLock()
-            nonisolated(unsafe) var failures: [String] = []
-            DispatchQueue.concurrentPerform(iterations: 6) { i in
-                do {
-                    let r = try Registry(path: path)
-                    try r.remember(Fixture.allocation("id-\(i)", cid: "c-\(i)", vn: "+91800000000\(i)"), how: "import")
-                } catch {
-                    lock.withLock { failures.append("round \(round), opener \(i): \(error)") }
-                }
-            }
-            #expect(failures.isEmpty, "\(failures)")
-            #expect(try Registry(path: path).count(ListQuery(state: .all)) == 6)
-        }
-    }
-
-    @Test func unusablePathIsAConfigurationError() {
-        #expect(throws: GreenVNError.self) { try Registry(path: "/proc/greenvn-cannot-be-here/registry.sqlite") }
-    }
-
-    @Test func roundTripsEveryField() throws {
-        let dir = TempDir()
+    @Test(arguments: Backend.all) func roundTripsEveryField(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
         let now = Fixture.t0
         let request = AllocationRequest(
             connectionId: "order-42", aparty: Party(["+919876543210", "+919876543211"], pins: [1234, 99]), bparty: Party(["+918765432109"], pins: [5678]), usage: .oneway, strictness: true,
@@ -64,11 +15,8 @@ import Testing
         let answer = Allocation(greenvnId: "0f1e2d3c-aaaa-bbbb", connectionId: "order-42",
                                 aparty: Party(request.aparty.numbers, pins: [1234, 99]), bparty: Party(request.bparty.numbers, pins: [5678]), usage: .oneway, state: .active,
                                 greenVN: "+918000000042", flowId: "flow-7")
-        do {
-            let r = try Registry(path: dir.registryPath)
-            try r.remember(answer, how: "allocate", request: request, now: now)
-        }
-        let r = try Registry(path: dir.registryPath)
+        try await db.registry.remember(answer, how: "allocate", request: request, now: now)
+        let r = try db.another()
         let expected = StoredAllocation(allocation: answer, preferences: request.preferences, strictness: true,
                                         durationText: "600s", createdAt: now, updatedAt: now, lastSyncedAt: now,
                                         expiresAt: now.addingTimeInterval(600), status: .known)
@@ -79,29 +27,31 @@ import Testing
         #expect(try r.history(of: "0f1e2d3c-aaaa-bbbb") == [VNChange(greenvnId: "0f1e2d3c-aaaa-bbbb", oldVN: nil, newVN: "+918000000042", at: now, how: "allocate")])
     }
 
-    @Test func expiryDefaultsToADayAndSurvivesSwaps() throws {
-        let r = try Registry.inMemory()
+    @Test(arguments: Backend.all) func expiryDefaultsToADayAndSurvivesSwaps(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
         let t = Fixture.t0
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", request: Fixture.request("c"), now: t)
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", request: Fixture.request("c"), now: t)
         #expect(try r.allocation(id: "x")?.expiresAt == t.addingTimeInterval(86_400))
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(100))
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(100))
         let s = try #require(try r.allocation(id: "x"))
         #expect(s.expiresAt == t.addingTimeInterval(86_400))
         #expect(s.createdAt == t)
         #expect(s.updatedAt == t.addingTimeInterval(100))
         #expect(s.allocation.greenVN == "+918000000002")
         // imported without its request: expiry unknown
-        try r.remember(Fixture.allocation("y", cid: "d", vn: "+918000000003"), how: "import", now: t)
+        try await r.remember(Fixture.allocation("y", cid: "d", vn: "+918000000003"), how: "import", now: t)
         #expect(try r.allocation(id: "y")?.expiresAt == nil)
     }
 
-    @Test func historyOnlyWhenTheVNChanges() throws {
-        let r = try Registry.inMemory()
+    @Test(arguments: Backend.all) func historyOnlyWhenTheVNChanges(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
         let t = Fixture.t0
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", now: t)
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "refresh", now: t.addingTimeInterval(1))
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(2))
-        try r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000003"), how: "refresh", now: t.addingTimeInterval(3))
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "allocate", now: t)
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "refresh", now: t.addingTimeInterval(1))
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000002"), how: "swap", now: t.addingTimeInterval(2))
+        try await r.remember(Fixture.allocation("x", cid: "c", vn: "+918000000003"), how: "refresh", now: t.addingTimeInterval(3))
         let h = try r.history(of: "x")
         #expect(h.map(\.how) == ["allocate", "swap", "refresh"])
         #expect(h.map(\.oldVN) == [nil, "+918000000001", "+918000000002"])
@@ -109,23 +59,25 @@ import Testing
         #expect(try r.history(of: "other").isEmpty)
     }
 
-    @Test func auditRecordsUserActionTargetOutcome() throws {
-        let r = try Registry.inMemory()
-        try r.audit(action: "swap", target: "id-1", outcome: "ok")
-        try r.audit(action: "refresh", target: "id-2", outcome: "Network failure: reset")
-        try r.audit(action: "deallocate", target: "id-1", outcome: "ok")
+    @Test(arguments: Backend.all) func auditRecordsOperatorHostActionTargetOutcome(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
+        try await r.audit(action: "swap", target: "id-1", outcome: "ok")
+        try await r.audit(action: "refresh", target: "id-2", outcome: "Network failure: reset")
+        try await r.audit(action: "deallocate", target: "id-1", outcome: "ok")
         let all = try r.audit(for: nil, limit: 10)
         #expect(all.map(\.action) == ["deallocate", "refresh", "swap"])     // newest first
-        #expect(all.allSatisfy { !$0.user.isEmpty })
+        #expect(all.allSatisfy { !$0.operatorName.isEmpty && $0.operatorName == Identity.operatorName && $0.host == Identity.host })
         #expect(try r.audit(for: "id-1", limit: 10).map(\.action) == ["deallocate", "swap"])
         #expect(try r.audit(for: nil, limit: 1).count == 1)
         #expect(try r.audit(for: "id-2", limit: 10).first?.outcome == "Network failure: reset")
     }
 
-    @Test func aConnectionIdClaimedByANewIdSupersedesTheOldRowButKeepsItsTrace() throws {
-        let r = try Registry.inMemory()
-        try r.remember(Fixture.allocation("old", cid: "c", vn: "+918000000001"), how: "import")
-        try r.remember(Fixture.allocation("new", cid: "c", vn: "+918000000002"), how: "import")
+    @Test(arguments: Backend.all) func aConnectionIdClaimedByANewIdSupersedesTheOldRowButKeepsItsTrace(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
+        try await r.remember(Fixture.allocation("old", cid: "c", vn: "+918000000001"), how: "import")
+        try await r.remember(Fixture.allocation("new", cid: "c", vn: "+918000000002"), how: "import")
         #expect(try r.allocation(connectionId: "c")?.id == "new")
         #expect(try r.allocation(id: "old") == nil)
         #expect(try r.history(of: "old").count == 1)
@@ -133,30 +85,30 @@ import Testing
         try checkCounts(r)
     }
 
-    @Test func observeFiresAfterAWriteFromASecondRegistryOnTheSameFile() async throws {
-        let dir = TempDir()
-        let watcher = try Registry(path: dir.registryPath)
-        let writer = try Registry(path: dir.registryPath)
+    @Test(arguments: Backend.all) func observeFiresAfterAWriteFromASecondRegistryOnTheSameFile(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let watcher = db.registry
+        let writer = try db.another()
         let fired = Flag()
         let token = watcher.observe { fired.hit() }
         try await Task.sleep(for: .milliseconds(400))
         #expect(fired.count == 0, "nothing written yet")
-        try writer.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "import")
+        try await writer.remember(Fixture.allocation("x", cid: "c", vn: "+918000000001"), how: "import")
         #expect(await eventually(30) { fired.count >= 1 })
         let before = fired.count
-        try writer.audit(action: "refresh", target: "x", outcome: "ok")
+        try await writer.audit(action: "refresh", target: "x", outcome: "ok")
         #expect(await eventually(30) { fired.count > before })
         withExtendedLifetime(token) {}
     }
 
-    @Test func droppingTheObservationTokenStopsIt() async throws {
-        let dir = TempDir()
-        let r = try Registry(path: dir.registryPath)
+    @Test(arguments: Backend.all) func droppingTheObservationTokenStopsIt(_ backend: Backend) async throws {
+        let db = try TestDB(backend)
+        let r = db.registry
         let fired = Flag()
         var token: AnyObject? = r.observe { fired.hit() }
         _ = token
         token = nil
-        try r.audit(action: "x", target: "y", outcome: "ok")
+        try await r.audit(action: "x", target: "y", outcome: "ok")
         try await Task.sleep(for: .milliseconds(600))
         #expect(fired.count == 0)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GreenVNKit
 import GreenVNSimulator
 import Testing
@@ -11,13 +10,14 @@ import Testing
     static let fastRetry = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05, maxRetryAfter: 0.02)
 
     struct Rig {
-        let dir = TempDir()
+        let db: TestDB
         let sim: Simulator
         let client: LeadAssistClient
         let registry: Registry
         let ops: Operations
 
-        init(faults: FaultRates = .none, pool: Int = 100) async throws {
+        init(_ backend: Backend, faults: FaultRates = .none, pool: Int = 100) async throws {
+            db = try TestDB(backend)
             var config = SimulatorConfig()
             config.numbersPerRegionAndType = pool
             config.faults = faults
@@ -26,13 +26,13 @@ import Testing
             var settings = sim.settings
             settings.timeoutSeconds = 5
             client = LeadAssistClient(settings: settings, retry: SimulatorTests.fastRetry)
-            registry = try Registry(path: dir.registryPath)
+            registry = db.registry
             ops = Operations(api: client, registry: registry)
         }
 
         /// A second "process": its own registry connection and Operations on the same file.
         func restartedOperations() throws -> Operations {
-            Operations(api: client, registry: try Registry(path: dir.registryPath))
+            Operations(api: client, registry: try db.another())
         }
 
         func simByConnection() throws -> [String: [Allocation]] {
@@ -48,8 +48,8 @@ import Testing
         return Data(lines.joined(separator: "\r\n").utf8)
     }
 
-    @Test func aLostCreateAnswerIsRetriedAndNeverAllocatesTwice() async throws {
-        let rig = try await Rig()
+    @Test(arguments: Backend.all) func aLostCreateAnswerIsRetriedAndNeverAllocatesTwice(_ backend: Backend) async throws {
+        let rig = try await Rig(backend)
         rig.sim.inject(.dropAfterActing, on: .create)
         await #expect(throws: GreenVNError.allocatedResponseLost(connectionId: "lost-1")) {
             try await rig.ops.allocate(Fixture.request("lost-1", duration: "30m"))
@@ -69,11 +69,15 @@ import Testing
         await rig.sim.stop()
     }
 
-    @Test func aProcessKilledAfterSendingIsSettledByTheNextOneAsIdUnknown() async throws {
-        let rig = try await Rig()
+    @Test(arguments: Backend.all) func aProcessKilledAfterSendingIsSettledByTheNextOneAsIdUnknown(_ backend: Backend) async throws {
+        let rig = try await Rig(backend)
         let r = Fixture.request("killed-after-send")
         // the dying process: entry written, request reached Lead Assist, then nothing recorded
-        try rig.registry.write { db in try Outbox.insert(db, r, now: Date()) }
+        let dead = rig.db.deadOwner()
+        try await rig.registry.plant { tx in
+            try tx.insertOutbox(r, now: Date())
+            try tx.lease(r.connectionId, to: dead)
+        }
         _ = try await rig.client.create(r)
         // the next command
         let next = try rig.restartedOperations()
@@ -86,10 +90,14 @@ import Testing
         await rig.sim.stop()
     }
 
-    @Test func aProcessKilledBeforeSendingIsSentOnceByTheNextOne() async throws {
-        let rig = try await Rig()
+    @Test(arguments: Backend.all) func aProcessKilledBeforeSendingIsSentOnceByTheNextOne(_ backend: Backend) async throws {
+        let rig = try await Rig(backend)
         let r = Fixture.request("killed-before-send", duration: "2h")
-        try rig.registry.write { db in try Outbox.insert(db, r, now: Date()) }
+        let dead = rig.db.deadOwner()
+        try await rig.registry.plant { tx in
+            try tx.insertOutbox(r, now: Date())
+            try tx.lease(r.connectionId, to: dead)
+        }
         #expect(try rig.registry.allocation(connectionId: "killed-before-send")?.status == .pending)
         let next = try rig.restartedOperations()
         let report = await next.reconcile()
@@ -102,8 +110,8 @@ import Testing
         await rig.sim.stop()
     }
 
-    @Test func everyOperationAgreesWithTheSimulator() async throws {
-        let rig = try await Rig()
+    @Test(arguments: Backend.all) func everyOperationAgreesWithTheSimulator(_ backend: Backend) async throws {
+        let rig = try await Rig(backend)
         let s = try await rig.ops.allocate(Fixture.request("ops-1", preferences: Preferences(region: .KA)))
         let swapped = try await rig.ops.swap(s.id, SwapRequest(preferences: Preferences(region: .DL)))
         #expect(swapped.allocation.greenVN != s.allocation.greenVN)
@@ -115,15 +123,15 @@ import Testing
         let simNow = try #require(try rig.sim.allAllocations().first { $0.greenvnId == s.id })
         #expect(gone.allocation == simNow)
         #expect(refreshed.allocation.greenVN == swapped.allocation.greenVN)
-        #expect(try rig.registry.history(of: s.id).map(\.how) == ["allocate", "swap (preferences)"])
+        #expect(try rig.registry.history(of: s.id).map(\.how) == ["allocate", "swap (preferences)", "released (deallocate)"])
         // a second DELETE: code 22 → vault (already), audited
         await #expect(throws: GreenVNError.self) { try await rig.ops.deallocate(s.id) }
         #expect(try rig.registry.audit(for: s.id, limit: 1).first?.action == "deallocate")
         await rig.sim.stop()
     }
 
-    @Test func bulkUnderA429StormAndFaultsLosesNothingAndDoublesNothing() async throws {
-        let rig = try await Rig(faults: FaultRates(errorRate: 0.05, throttleRate: 0.3, malformedRate: 0.03, emptyRate: 0.02, dropRate: 0.06))
+    @Test(arguments: Backend.all) func bulkUnderA429StormAndFaultsLosesNothingAndDoublesNothing(_ backend: Backend) async throws {
+        let rig = try await Rig(backend, faults: FaultRates(errorRate: 0.05, throttleRate: 0.3, malformedRate: 0.03, emptyRate: 0.02, dropRate: 0.06))
         rig.sim.inject(.htmlAfterActing, on: .create, count: 3)
         let n = 300
         let data = Self.csv(n, prefix: "storm")
@@ -165,8 +173,8 @@ import Testing
         await rig.sim.stop()
     }
 
-    @Test func bulkRerunAfterAnInterruptedRunSendsOnlyWhatIsMissing() async throws {
-        let rig = try await Rig()
+    @Test(arguments: Backend.all) func bulkRerunAfterAnInterruptedRunSendsOnlyWhatIsMissing(_ backend: Backend) async throws {
+        let rig = try await Rig(backend)
         let data = Self.csv(40, prefix: "half")
         let (rows, _) = BulkImport.parse(csv: data)
         let first = await BulkImport.run(rows: Array(rows.prefix(25)), operations: rig.ops, concurrency: 4)

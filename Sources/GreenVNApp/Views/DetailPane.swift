@@ -115,7 +115,7 @@ enum DetailPane {
         if d.audit.isEmpty { lines.append(Line(label: "  none recorded", value: "", style: Theme.dim)) }
         for e in d.audit.sorted(by: { $0.at > $1.at }) {
             let style = e.outcome.lowercased().hasPrefix("ok") ? Theme.plain : Theme.warn
-            lines.append(Line(label: "", value: "\(Format.short(e.at, s.timeZone)) \(e.action) \(e.outcome) (\(e.user))", style: style))
+            lines.append(Line(label: "", value: "\(Format.short(e.at, s.timeZone)) \(e.action) \(e.outcome) (\(e.who))", style: style))
         }
         return lines
     }

@@ -127,7 +127,7 @@ enum ListView {
     private static func drawFrame(_ s: AppState, in r: Rect, _ c: inout Canvas) {
         var x = r.x + 2
         let all = s.counts.active + s.counts.vault
-        for tab in StateFilter.allCases {
+        for tab in StateFilter.tabs {
             let n = tab == .active ? s.counts.active : tab == .vault ? s.counts.vault : all
             let label = " \(tab.rawValue) \(n) "
             guard x + DisplayWidth.of(label) < r.x + r.width - 1 else { break }

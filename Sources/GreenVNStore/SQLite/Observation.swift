@@ -8,7 +8,7 @@ import GRDB
 /// bumps a one-row `change` counter, and an observer polls it every 250 ms on a background
 /// queue (one indexed read of one row: no measurable CPU when idle) and calls back when it moved.
 /// `PRAGMA data_version` was not used: it is per connection, and the pool's readers rotate.
-extension Registry {
+extension SQLiteRegistry {
     public static let observationInterval: TimeInterval = 0.25
 
     /// Calls `onChange` (on an arbitrary queue) after any process commits a change. Keep the
@@ -22,7 +22,7 @@ final class RegistryObservation: @unchecked Sendable {
     private let timer: DispatchSourceTimer
     private var last: Int64?
 
-    init(registry: Registry, interval: TimeInterval, onChange: @escaping @Sendable () -> Void) {
+    init(registry: SQLiteRegistry, interval: TimeInterval, onChange: @escaping @Sendable () -> Void) {
         let queue = DispatchQueue(label: "greenvn.registry.observe", qos: .utility)
         timer = DispatchSource.makeTimerSource(queue: queue)
         last = try? registry.changeCount()

@@ -4,10 +4,10 @@ import GreenVNKit
 
 /// The list's reads: pages, counts, text filters and where a row sits, at any size (see
 /// BENCHMARKS.md for what each costs at 10k, 100k and 1M rows).
-extension Registry {
+extension SQLiteRegistry {
     // MARK: reads (paged: a screen never loads more than it shows)
 
-    public func page(_ q: ListQuery, offset: Int, limit: Int, now: Date = Date()) throws -> [StoredAllocation] {
+    public func page(_ q: ListQuery, offset: Int, limit: Int, now: Date) throws -> [StoredAllocation] {
         let s = ListSQL(q, now: now)
         let (offset, limit) = (max(0, offset), max(0, limit))
         if limit == 0 { return [] }
@@ -36,7 +36,7 @@ extension Registry {
             return try Self.decode(db, sql, args + [limit, offset], keys: s.keys)
         }
         if s.term.isEmpty {
-            let total = s.query.state == .active ? t.active : s.query.state == .vault ? t.vault : t.active + t.vault
+            let total = t.rows(s.query.state)
             if offset >= total { return [] }
             if total - offset - limit < cost {
                 cost = max(0, total - offset - limit)
@@ -93,12 +93,12 @@ extension Registry {
         var idIndex = 0
         while let row = try cursor.next() {
             if columns == nil {
-                columns = AllocationColumns(row)
+                columns = AllocationColumns(Array(row.columnNames))
                 let names = Array(row.columnNames)
                 keyIndexes = keys.map { k in names.firstIndex(of: k) ?? 0 }
                 idIndex = names.firstIndex(of: "id") ?? 0
             }
-            out.allocations.append(StoredAllocation(row: row, columns: columns!))
+            out.allocations.append(StoredAllocation(row, columns: columns!))
             out.positions.append(Anchor(offset: 0, values: keyIndexes.map { row[$0] as DatabaseValue }, rowid: row[idIndex]))
         }
         return out
@@ -172,17 +172,10 @@ extension Registry {
     /// Rows under `q`. Without a text filter it is read from the tallies; with one, from the
     /// trigram index when the term's candidates are few, else it is a scan (~0.3 s at 1M rows):
     /// the console asks `count(_:upTo:now:)` instead.
-    public func count(_ q: ListQuery, now: Date = Date()) throws -> Int {
+    public func count(_ q: ListQuery, now: Date) throws -> Int {
         let s = ListSQL(q, now: now)
         return try writer.read { db in
-            if s.term.isEmpty {
-                let t = try self.tally(db, nowMs: s.nowMs)
-                switch q.state {
-                case .active: return t.active
-                case .vault: return t.vault
-                case .all: return t.active + t.vault
-                }
-            }
+            if s.term.isEmpty { return try self.tally(db, nowMs: s.nowMs).rows(q.state) }
             if let ids = try self.rareOrdered(db, s) { return ids.count }
             if let match = s.trigramQuery, try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) FROM (SELECT 1 FROM allocation_search WHERE allocation_search MATCH ? LIMIT ?)
@@ -212,7 +205,7 @@ extension Registry {
     /// A common term stops as soon as `limit` rows are found (a few thousand rows read, through
     /// the trigram index for 3+ characters); a rare one is counted exactly from its candidates.
     /// Only a rare term of 1–2 characters still reads the whole tab.
-    public func count(_ q: ListQuery, upTo limit: Int, now: Date = Date()) throws -> Int {
+    public func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int {
         let s = ListSQL(q, now: now)
         if s.term.isEmpty { return min(limit, try count(q, now: now)) }
         return try writer.read { db in
@@ -250,7 +243,7 @@ extension Registry {
     /// The tab counters. `active` and `vault` follow the effective state at `now` (expired rows
     /// count as vault); `pending` counts the rows that need the operator (status pending or
     /// id_unknown), which are also counted in `active` or `vault`.
-    public func counts(now: Date = Date()) throws -> (active: Int, vault: Int, pending: Int) {
+    public func counts(now: Date) throws -> TabCounts {
         try writer.read { db in try self.tally(db, nowMs: Millis.from(now)) }
     }
 
@@ -259,7 +252,7 @@ extension Registry {
     /// whose expiry lies between the two moments, one short index range. The tab counters, the
     /// list's total and the dense/sparse choice are read on every page: at 1M rows counting
     /// them afresh cost ~17 ms each time.
-    func tally(_ db: Database, nowMs: Int64) throws -> (active: Int, vault: Int, pending: Int) {
+    func tally(_ db: Database, nowMs: Int64) throws -> TabCounts {
         let change = try Int64.fetchOne(db.cachedStatement(sql: "SELECT n FROM change WHERE id = 1")) ?? 0
         if let last = tallies.value, last.change == change {
             if last.nowMs == nowMs { return last.tally }
@@ -269,7 +262,8 @@ extension Registry {
                 WHERE state = 'active' AND expires_at > ? AND expires_at <= ?
                 """), arguments: [from, to]) ?? 0
             let d = nowMs > last.nowMs ? moved : -moved
-            let t = (active: last.tally.active - d, vault: last.tally.vault + d, pending: last.tally.pending)
+            let t = TabCounts(active: last.tally.active - d, expired: last.tally.expired + d, vault: last.tally.vault + d,
+                              pending: last.tally.pending)
             tallies.value = (change, nowMs, t)
             return t
         }
@@ -280,7 +274,7 @@ extension Registry {
 
     /// Effective counts: the tallies split by one index range over the active rows, counting
     /// whichever side of `now` (expired or not) is the smaller, bounded by a probe.
-    static func counted(_ db: Database, nowMs: Int64) throws -> (active: Int, vault: Int, pending: Int) {
+    static func counted(_ db: Database, nowMs: Int64) throws -> TabCounts {
         var t: [String: Int] = [:]
         for row in try db.rows("SELECT key, n FROM tally") { t[row["key"]] = row["n"] }
         let active = t["active"] ?? 0, vault = t["vault"] ?? 0, unsettled = t["unsettled"] ?? 0
@@ -293,7 +287,7 @@ extension Registry {
             WHERE state = 'active' AND expires_at > ? AND expires_at < ?
             """), arguments: [nowMs, (hour + 1) * Schema.expiryBucketMs]) ?? 0
         let expired = active - (later + thisHour)
-        return (active: active - expired, vault: vault + expired, pending: unsettled)
+        return TabCounts(active: active - expired, expired: expired, vault: vault + expired, pending: unsettled)
     }
 
     /// A tab holding fewer than `denseThreshold` rows, and under a quarter of the registry, is
@@ -305,15 +299,14 @@ extension Registry {
         let n: Int
         switch s.query.state {
         case .all: return false
-        case .active: n = t.active
-        case .vault: n = t.vault
+        case .active, .expired, .vault: n = t.rows(s.query.state)
         }
         return n < ListSQL.denseThreshold && n * 4 < t.active + t.vault
     }
 
     /// Where the row with `id` sits under `q` (0-based), nil if `q` does not show it: keeps the
     /// cursor on the same allocation across refreshes and re-sorts.
-    public func index(of id: String, in q: ListQuery, now: Date = Date()) throws -> Int? {
+    public func index(of id: String, in q: ListQuery, now: Date) throws -> Int? {
         try position(of: id, in: q, now: now, depth: nil)
     }
 
@@ -321,7 +314,7 @@ extension Registry {
     /// filter: under a common text filter, nil when more than `ListSQL.followDepth` rows of the
     /// tab lie above the row (each would be checked, ~0.5 µs a row: half a second for a row
     /// deep in a million, on a keystroke); the list then keeps the cursor's row number.
-    public func followIndex(of id: String, in q: ListQuery, now: Date = Date()) throws -> Int? {
+    public func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? {
         try position(of: id, in: q, now: now, depth: ListSQL.followDepth)
     }
 
@@ -372,7 +365,7 @@ struct AnchorKey: Equatable {
     var change: Int64
     var active: Int
 
-    init(_ s: ListSQL, change: Int64, tally: (active: Int, vault: Int, pending: Int)) {
+    init(_ s: ListSQL, change: Int64, tally: TabCounts) {
         state = s.query.state
         term = s.term
         keys = s.keys

@@ -118,6 +118,41 @@ enum Schema {
                 INSERT INTO change (id, n) VALUES (1, 0);
                 """)
         }
+        m.registerMigration("v2") { db in
+            // A team's registry names who did what from where; a release says when and by whom;
+            // an outbox lease names its holder to a colleague; calls come from webhooks.
+            try db.execute(sql: """
+                ALTER TABLE audit RENAME COLUMN user TO operator;
+                ALTER TABLE audit ADD COLUMN host TEXT NOT NULL DEFAULT '';
+                ALTER TABLE allocation ADD COLUMN released_at INTEGER;
+                ALTER TABLE allocation ADD COLUMN released_by TEXT;
+                ALTER TABLE outbox ADD COLUMN owner_token INTEGER;
+                ALTER TABLE outbox ADD COLUMN owner_operator TEXT;
+                ALTER TABLE outbox ADD COLUMN owner_host TEXT;
+                UPDATE outbox SET owner_token = owner_pid WHERE owner_pid IS NOT NULL;
+                ALTER TABLE outbox DROP COLUMN owner_pid;
+                CREATE INDEX allocation_released ON allocation(released_at) WHERE released_at IS NOT NULL;
+
+                CREATE TABLE call_event (
+                  id INTEGER PRIMARY KEY,
+                  call_sid TEXT NOT NULL UNIQUE,
+                  greenvn_id TEXT NOT NULL,
+                  connection_id TEXT NOT NULL DEFAULT '',
+                  green_vn TEXT NOT NULL DEFAULT '',
+                  from_number TEXT NOT NULL DEFAULT '',
+                  to_number TEXT NOT NULL DEFAULT '',
+                  direction TEXT NOT NULL DEFAULT '',
+                  call_type TEXT NOT NULL DEFAULT '',
+                  status TEXT NOT NULL DEFAULT '',
+                  started_at INTEGER,
+                  dial_seconds INTEGER,
+                  talk_seconds INTEGER,
+                  recording_url TEXT,
+                  received_at INTEGER NOT NULL
+                );
+                CREATE INDEX call_event_greenvn_id ON call_event(greenvn_id, started_at);
+                """)
+        }
         return m
     }
 

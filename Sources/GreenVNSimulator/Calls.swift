@@ -74,12 +74,8 @@ struct Calls: Sendable {
                                              duration: 5 + Int(rng.next() % 300)))
     }
 
-    typealias Side = (numbers: [String], pins: [Int])
-
     /// The allocation's two sides: the one place calls read its parties.
-    static func sides(_ a: Allocation) -> (a: Side, b: Side) {
-        ((a.apartyNumbers, a.apartyPins), (a.bpartyNumbers, a.bpartyPins))
-    }
+    static func sides(_ a: Allocation) -> (a: Party, b: Party) { (a.aparty, a.bparty) }
 
     private static func resolve(_ call: SimulatedCall, _ a: Allocation, db: Database, now: Int) throws -> CallOutcome {
         guard a.state == .active else { throw Refusal.alreadyDeleted }

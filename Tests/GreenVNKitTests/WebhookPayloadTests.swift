@@ -5,7 +5,7 @@ import Testing
 @Suite struct WebhookPayloadTests {
     static let t0 = Date(timeIntervalSince1970: 1_790_000_000)
     static let allocation = Allocation(greenvnId: "3f1c2a9e-7b4d-4e0a-9c51-0d2b8e6f4a17", connectionId: "X1",
-                                       apartyNumbers: ["+919176226528"], bpartyNumbers: ["+918136966620"], apartyPins: [1234],
+                                       aparty: Party(["+919176226528"], pins: [1234]), bparty: Party(["+918136966620"]),
                                        usage: .twoway, state: .vault, greenVN: "+918012345678")
     static let events: [WebhookEvent] = [
         .callComplete(CallEvent(connectionId: "X1", callSid: "c0ffee", greenVN: "+918012345678", greenvnId: allocation.greenvnId,

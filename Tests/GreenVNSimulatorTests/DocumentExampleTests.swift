@@ -127,8 +127,8 @@ struct DocumentExampleTests {
             #expect(try await h.details(id).data?["green_vn"] != nil)
             // The client tolerates the quirk.
             let client = LeadAssistClient(settings: h.sim.settings)
-            let read = try await client.create(AllocationRequest(connectionId: "Q2", apartyNumbers: ["+919000000001"],
-                                                                 bpartyNumbers: ["+919000000002"], usage: .oneway))
+            let read = try await client.create(AllocationRequest(connectionId: "Q2", aparty: Party(["+919000000001"]),
+                                                                 bparty: Party(["+919000000002"]), usage: .oneway))
             #expect(h.sim.poolNumbers.contains(read.greenVN))
             #expect(try await h.call("PUT", "/_sim/quirks", #"{"create_vn_key":"vn"}"#).status == 400)
             #expect(try await h.call("PUT", "/_sim/quirks", #"{"create_vn_key":"green_vn"}"#).status == 200)

@@ -155,7 +155,7 @@ public final class Simulator: @unchecked Sendable {
             if Task.isCancelled { return }
             do {
                 if let o = try await calls.placeRandom(&rng) {
-                    logger.info("simulated call", metadata: ["call_sid": "\(o.callSid)", "result": "\(o.result.rawValue)",
+                    logger.debug("simulated call", metadata: ["call_sid": "\(o.callSid)", "result": "\(o.result.rawValue)",
                                                              "queued": "\(o.queued.map(\.rawValue).joined(separator: ","))"])
                 }
             } catch {

@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "GreenVNKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,7 +69,8 @@ let package = Package(
             dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNSimulatorTests",
-            dependencies: ["GreenVNSimulator", "GreenVNKit"], swiftSettings: v5),
+            dependencies: ["GreenVNSimulator", "GreenVNKit"],
+            exclude: ["Fixtures"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNStoreTests",
             dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),

@@ -118,6 +118,8 @@ struct InstantAPI: LeadAssistAPI {
     func swap(_ id: String, _ r: SwapRequest, knownVN: String?) async throws -> Allocation { throw GreenVNError.configuration("not in the bench") }
     func updateParties(_ id: String, _ u: PartyUpdate) async throws -> Allocation { throw GreenVNError.configuration("not in the bench") }
     func deallocate(_ id: String) async throws -> Allocation { throw GreenVNError.configuration("not in the bench") }
+    func settings() async throws -> AccountSettings { throw GreenVNError.configuration("not in the bench") }
+    func updateSettings(_ s: AccountSettings) async throws -> AccountSettings { throw GreenVNError.configuration("not in the bench") }
 }
 
 final class Counter: @unchecked Sendable {

@@ -20,9 +20,15 @@ public struct ConnectionSettings: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `<base>/tenants/<sid>/greenvn`
-    public var greenvnURL: String {
+    public var greenvnURL: String { tenantURL + "/greenvn" }
+
+    /// `<base>/tenants/<sid>/settings`
+    public var settingsURL: String { tenantURL + "/settings" }
+
+    /// `<base>/tenants/<sid>`
+    public var tenantURL: String {
         let sid = accountSID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? accountSID
-        return "\(baseURL)/tenants/\(sid)/greenvn"
+        return "\(baseURL)/tenants/\(sid)"
     }
 
     public var host: String { URLComponents(string: baseURL)?.host ?? baseURL }

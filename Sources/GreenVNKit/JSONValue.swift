@@ -41,11 +41,35 @@ public indirect enum JSONValue: Equatable, Hashable, Sendable, Codable {
     /// (2.5 KB a level): fine on the main thread or a task, a crash on a thread with a small stack.
     public static let maxDepth = 64
 
+    /// U+00A0 between tokens reads as a space: the Lead Assist documents indent their examples
+    /// (the curl command's body included) with it, and what they show must be accepted.
     public static func parse(_ data: Data) throws -> JSONValue {
         guard nestingDepth(data, limit: maxDepth) <= maxDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested deeper than \(maxDepth) levels"))
         }
-        return try JSONDecoder().decode(JSONValue.self, from: data)
+        return try JSONDecoder().decode(JSONValue.self, from: noBreakSpacesAsSpaces(data))
+    }
+
+    /// Each UTF-8 U+00A0 (C2 A0) outside strings becomes two spaces; strings are left alone.
+    static func noBreakSpacesAsSpaces(_ data: Data) -> Data {
+        guard data.range(of: Data([0xC2, 0xA0])) != nil else { return data }
+        var bytes = [UInt8](data)
+        var inString = false, escaped = false
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+            } else if b == 0x22 {
+                inString = true
+            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 {
+                bytes[i] = 0x20
+                bytes[i + 1] = 0x20
+                i += 1
+            }
+            i += 1
+        }
+        return Data(bytes)
     }
 
     /// How deep `[` and `{` nest outside strings, counted up to `limit + 1` (a byte scan before

@@ -1,4 +1,4 @@
-/// The five documented calls. `LeadAssistClient` speaks them over HTTP; every error thrown is a
+/// The five documented allocation calls and the account settings. `LeadAssistClient` speaks them over HTTP; every error thrown is a
 /// `GreenVNError`.
 public protocol LeadAssistAPI: Sendable {
     /// `POST /greenvn`. Retried with the same connection_id after a lost answer; a 409/code 18
@@ -13,4 +13,9 @@ public protocol LeadAssistAPI: Sendable {
     func updateParties(_ greenvnId: String, _ update: PartyUpdate) async throws -> Allocation
     /// `DELETE /greenvn/<id>`. A 410/code 22 on a retry means the first attempt landed.
     func deallocate(_ greenvnId: String) async throws -> Allocation
+    /// `GET /settings`: the account settings in force (webhook endpoints and defaults).
+    func settings() async throws -> AccountSettings
+    /// `PUT /settings`: replaces every setting (nil ones are cleared) and answers what is now in
+    /// force. Idempotent, so retried like a GET.
+    func updateSettings(_ settings: AccountSettings) async throws -> AccountSettings
 }

@@ -72,6 +72,15 @@ public struct LeadAssistClient: LeadAssistAPI {
         }
     }
 
+    public func settings() async throws -> AccountSettings {
+        try await unwrap { try await attempts(.GET, url: settings.settingsURL, body: nil, settle: nil, decode: Wire.decodeSettingsAnswer) }
+    }
+
+    public func updateSettings(_ new: AccountSettings) async throws -> AccountSettings {
+        // A full replacement: sending it again after a lost answer changes nothing more.
+        try await unwrap { try await attempts(.PUT, url: settings.settingsURL, body: Wire.body(new), settle: nil, decode: Wire.decodeSettingsAnswer) }
+    }
+
     /// Every attempt of an idempotent change failed and at least one may have reached the server
     /// and acted (its answer lost): one GET tells whether the change is in place. Nil when it is
     /// not, or when that GET fails too (the caller throws the original error).
@@ -101,16 +110,25 @@ public struct LeadAssistClient: LeadAssistAPI {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: Data?, call: Call) async throws -> Allocation {
+        var settle: (() async throws -> Allocation?)?
+        if case .swap(let id, let knownVN) = call { settle = { try await self.settleSwap(id: id, knownVN: knownVN) } }
+        return try await attempts(method, url: settings.greenvnURL + path, body: body, settle: settle, decode: Wire.decodeAnswer)
+    }
+
+    /// One call's attempts. `settle` runs after an attempt whose outcome is unknown (a swap is
+    /// never re-sent blindly): a value ends the call, nil lets it be sent again.
+    private func attempts<T>(_ method: HTTPMethod, url: String, body: Data?, settle: (() async throws -> T?)?,
+                             decode: @escaping (Int, Data) -> Result<T, GreenVNError>) async throws -> T {
         var ambiguous = false
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = await once(method, path, body: body)
+            let outcome = await once(method, url: url, body: body, decode: decode)
             let error: GreenVNError
             var retryAfter: Double?
             switch outcome {
-            case .success(let allocation):
-                return allocation
+            case .success(let value):
+                return value
             case .failure(let e):
                 error = e.error
                 retryAfter = e.retryAfter
@@ -122,10 +140,8 @@ public struct LeadAssistClient: LeadAssistAPI {
             case .unavailable(let r) where r.httpStatus == 429:
                 break   // throttled: nothing was done, retry as is
             case .network, .timeout, .badResponse, .unavailable:
-                // The server may have acted. A swap is never re-sent blindly: ask what happened.
-                if case .swap(let id, let knownVN) = call {
-                    if let settled = try await settleSwap(id: id, knownVN: knownVN) { return settled }
-                }
+                // The server may have acted: a call that must not be re-sent blindly asks what happened.
+                if let settle, let settled = try await settle() { return settled }
                 ambiguous = true
             default:
                 throw Attempts(last: error, earlierAmbiguous: ambiguous)
@@ -161,7 +177,13 @@ public struct LeadAssistClient: LeadAssistAPI {
     }
 
     private func once(_ method: HTTPMethod, _ path: String, body: Data?) async -> Result<Allocation, Failure> {
-        var request = HTTPClientRequest(url: settings.greenvnURL + path)
+        await once(method, url: settings.greenvnURL + path, body: body, decode: Wire.decodeAnswer)
+    }
+
+    private func once<T>(_ method: HTTPMethod, url: String, body: Data?,
+                         decode: (Int, Data) -> Result<T, GreenVNError>) async -> Result<T, Failure> {
+        let path = String(url.dropFirst(settings.baseURL.count))
+        var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(settings.apiKey):\(settings.apiToken)".utf8).base64EncodedString())
         request.headers.add(name: "Accept", value: "application/json")
@@ -183,7 +205,7 @@ public struct LeadAssistClient: LeadAssistAPI {
             }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
             logger.debug("answer", metadata: ["method": "\(method.rawValue)", "path": "\(Text.printable(path, limit: 80))", "status": "\(status)", "ms": "\(Int(ms))"])
-            return Wire.decodeAnswer(httpStatus: status, body: Data(buffer.readableBytesView))
+            return decode(status, Data(buffer.readableBytesView))
                 .mapError { Failure(error: $0, retryAfter: retryAfter) }
         } catch {
             return .failure(Failure(error: Self.transportError(error, timeout: settings.timeoutSeconds), retryAfter: nil))

@@ -38,6 +38,14 @@ public enum Field: String, Sendable, CaseIterable, Codable {
     case state
     case concurrency
     case file
+    // account settings (`GET/PUT /settings`)
+    case callCompleteWebhook = "call_complete_webhook"
+    case callerVerifiedWebhook = "caller_verified_webhook"
+    case verificationFailedWebhook = "verification_failed_webhook"
+    case deallocatedWebhook = "deallocated_webhook"
+    case defaultFlowId = "default_flow_id"
+    case maxDeallocationTime = "max_deallocation_time"
+    case defaultRegion = "default_region"
 
     /// The flag a CLI operator typed for this field.
     public var flag: String {
@@ -59,6 +67,9 @@ public enum Field: String, Sendable, CaseIterable, Codable {
         case .state: return "--state"
         case .concurrency: return "--concurrency"
         case .file: return "FILE"
+        case .callCompleteWebhook, .callerVerifiedWebhook, .verificationFailedWebhook, .deallocatedWebhook,
+             .defaultFlowId, .maxDeallocationTime, .defaultRegion:
+            return "--" + rawValue.replacingOccurrences(of: "_", with: "-")
         }
     }
 }

@@ -81,6 +81,14 @@ public enum Wire {
     /// Reads an answer: the envelope as an object or an array holding one, `green_vn` or
     /// `greenvn`, ids as strings or numbers, unknown fields ignored. Never traps.
     public static func decodeAnswer(httpStatus: Int, body: Data) -> Result<Allocation, GreenVNError> {
+        envelopeData(httpStatus: httpStatus, body: body).flatMap { data in
+            allocation(from: data).map { .success($0) } ?? .failure(.badResponse(httpStatus: httpStatus, snippet: Self.snippet(body)))
+        }
+    }
+
+    /// The `data` of a successful envelope (object or one-element array), or the typed refusal
+    /// it carries; shared by every call's answer.
+    static func envelopeData(httpStatus: Int, body: Data) -> Result<JSONValue, GreenVNError> {
         let snippet = Self.snippet(body)
         guard !body.isEmpty else { return .failure(.badResponse(httpStatus: httpStatus, snippet: "(empty body)")) }
         guard body.count <= maxBodyBytes, let root = try? JSONValue.parse(body) else {
@@ -100,10 +108,8 @@ public enum Wire {
             let refusal = APIRefusal(httpStatus: (200...299).contains(httpStatus) ? status : httpStatus, code: code, message: message)
             return .failure(classify(refusal))
         }
-        guard let data = envelope["data"], let allocation = allocation(from: data) else {
-            return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet))
-        }
-        return .success(allocation)
+        guard let data = envelope["data"] else { return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet)) }
+        return .success(data)
     }
 
     /// Throttling, timeouts and server faults are `unavailable` (retryable); the rest are refusals.

@@ -8,9 +8,16 @@ import Hummingbird
 ///   POST   /_sim/clock        {"advance_seconds": 600}
 ///   GET    /_sim/allocations  [allocation objects with green_vn, created_at, expires_at]
 ///   GET    /_sim/stats        {"create": 2, …, "any": 7}
+///   POST   /_sim/calls        {"greenvn_id": "…", "from": "+91…", "pin": "1234", "to": "+91…", "status": "completed", "duration": 42}
+///   GET    /_sim/webhooks     [deliveries: kind, url, greenvn_id, status, attempts, http_status, error]
+///   GET    /_sim/quirks       {"create_vn_key": "green_vn"}
+///   PUT    /_sim/quirks       {"create_vn_key": "greenvn"}
 struct Control: Sendable {
     let board: FaultBoard
     let store: SimulatorStore
+    let calls: Calls
+    let sender: WebhookSender
+    let quirks: Quirks
 
     func respond(_ method: HTTPRequest.Method, _ path: [String], body: SimResponder.Body) async -> Response {
         guard case .complete(let data) = body else { return Reply.refusal(.tooLarge) }
@@ -28,6 +35,11 @@ struct Control: Sendable {
                 var o: [String: JSONValue] = [:]
                 for kind in CallKind.allCases { o[kind.rawValue] = .int(Int64(board.count(kind))) }
                 return Reply.json(200, JSONValue.object(o).serialized())
+            case (.post, "calls", 1): return try await call(data)
+            case (.get, "webhooks", 1):
+                return Reply.json(200, JSONValue.array(sender.all.map(Self.json)).serialized())
+            case (.get, "quirks", 1): return Reply.json(200, quirksJSON())
+            case (.put, "quirks", 1), (.post, "quirks", 1): return try setQuirks(data)
             default:
                 return Reply.refusal(Refusal.badRequest("no such control endpoint").with(status: 404))
             }
@@ -58,12 +70,58 @@ struct Control: Sendable {
               let seconds = Int(text), abs(seconds) <= 100 * 365 * 86_400 else {
             throw Refusal.badRequest("expected {\"advance_seconds\": N}")
         }
-        let now = try await store.transaction { db, now in
-            try SimulatorStore.advanceClock(db, seconds: seconds)
-            try SimulatorStore.expire(db, now: now + seconds)
-            return now + seconds
-        }
+        let now = try store.advanceClock(seconds: seconds)
         return Reply.json(200, Self.ok(["now": .int(Int64(now))]))
+    }
+
+    private func call(_ data: Data) async throws -> Response {
+        let usage = "expected {\"greenvn_id\": \"…\", \"from\": \"+91…\"} and optionally \"pin\", \"to\", \"status\" (\(SimulatedCall.statuses.joined(separator: " "))), \"duration\" (seconds talked)"
+        guard let root = try? JSONValue.parse(data), case .object(let o) = root else { throw Refusal.badRequest(usage) }
+        let known: Set<String> = ["greenvn_id", "from", "to", "pin", "status", "duration"]
+        if let stray = o.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Refusal.badRequest("unknown key \"\(Text.printable(stray, limit: 40))\": \(usage)")
+        }
+        func text(_ key: String) throws -> String? {
+            guard let v = o[key], v != .null else { return nil }
+            guard let s = v.stringValue else { throw Refusal.badRequest("\(key) must be a string: \(usage)") }
+            return s
+        }
+        guard let id = try text("greenvn_id"), let from = try text("from") else { throw Refusal.badRequest(usage) }
+        var duration: Int?
+        if let d = try text("duration") {
+            guard let n = Int(d) else { throw Refusal.badRequest("duration must be a whole number of seconds") }
+            duration = n
+        }
+        let outcome = try await calls.place(SimulatedCall(greenvnId: id, from: from, to: try text("to"), pin: try text("pin"),
+                                                          status: try text("status") ?? "completed", duration: duration))
+        return Reply.json(200, Self.ok([
+            "result": .string(outcome.result.rawValue), "call_sid": .string(outcome.callSid),
+            "events": .array(outcome.events.map { Webhooks.json($0) }),
+            "queued": .array(outcome.queued.map { .string($0.rawValue) }),
+            "no_endpoint": .array(outcome.events.map(\.kind).filter { !outcome.queued.contains($0) }.map { .string($0.rawValue) }),
+        ]))
+    }
+
+    private func quirksJSON() -> Data {
+        Self.ok(["create_vn_key": .string(quirks.createVNKey.rawValue)])
+    }
+
+    private func setQuirks(_ data: Data) throws -> Response {
+        let keys = VNKey.allCases.map(\.rawValue).joined(separator: " or ")
+        guard let root = try? JSONValue.parse(data), case .object(let o) = root, o.keys.allSatisfy({ $0 == "create_vn_key" }),
+              let raw = o["create_vn_key"]?.stringValue else {
+            throw Refusal.badRequest("expected {\"create_vn_key\": \"green_vn\"} (\(keys))")
+        }
+        guard let key = VNKey(rawValue: raw) else { throw Refusal.badRequest("create_vn_key is \(keys), not \"\(Text.printable(raw, limit: 24))\"") }
+        quirks.createVNKey = key
+        return Reply.json(200, quirksJSON())
+    }
+
+    static func json(_ d: WebhookDelivery) -> JSONValue {
+        .object(["id": .int(Int64(d.id)), "kind": .string(d.kind.rawValue), "url": .string(d.url),
+                 "greenvn_id": d.greenvnId.map(JSONValue.string) ?? .null, "status": .string(d.status.rawValue),
+                 "attempts": .int(Int64(d.attempts)), "http_status": d.httpStatus.map { .int(Int64($0)) } ?? .null,
+                 "error": d.lastError.map(JSONValue.string) ?? .null])
     }
 
     static func json(_ s: StoredAllocation) -> JSONValue {

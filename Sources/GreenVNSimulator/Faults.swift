@@ -83,9 +83,10 @@ public enum Fault: Sendable, Equatable, Codable {
     }
 }
 
-/// The five documented calls; `any` matches each of them (for faults and counts).
+/// The documented calls (the five allocation calls, reading and writing the settings); `any`
+/// matches each of them (for faults and counts).
 public enum CallKind: String, Sendable, Codable, CaseIterable {
-    case create, details, swap, callParty, deallocate, any
+    case create, details, swap, callParty, deallocate, settings, updateSettings, any
 
     /// "callParty", "call-party" and "call_party" all name the same call.
     public init?(loosely raw: String) {

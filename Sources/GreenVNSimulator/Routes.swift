@@ -14,9 +14,10 @@ struct SimContext: RequestContext {
     }
 }
 
-/// A documented call, recognised from method and path under `/v1/tenants/<sid>/greenvn`.
+/// A documented call, recognised from method and path under `/v1/tenants/<sid>/greenvn`
+/// (allocations) or `/v1/tenants/<sid>/settings`.
 enum Route: Equatable {
-    case create, details(String), swap(String), callParty(String), deallocate(String)
+    case create, details(String), swap(String), callParty(String), deallocate(String), settings, updateSettings
 
     var kind: CallKind {
         switch self {
@@ -25,15 +26,25 @@ enum Route: Equatable {
         case .swap: return .swap
         case .callParty: return .callParty
         case .deallocate: return .deallocate
+        case .settings: return .settings
+        case .updateSettings: return .updateSettings
         }
     }
 
     /// The answer to a path that is not an API call, or nil with the route and tenant.
     static func parse(_ method: HTTPRequest.Method, _ parts: [String]) -> Result<(Route, sid: String), Refusal> {
-        guard parts.count >= 4, parts.count <= 6, parts[0] == "v1", parts[1] == "tenants", parts[3] == "greenvn" else {
-            return .failure(.badRequest("no such endpoint \(method.rawValue) /\(Text.printable(parts.joined(separator: "/"), limit: 80))").with(status: 404))
-        }
+        let noSuch = Refusal.badRequest("no such endpoint \(method.rawValue) /\(Text.printable(parts.joined(separator: "/"), limit: 80))").with(status: 404)
+        guard parts.count >= 4, parts.count <= 6, parts[0] == "v1", parts[1] == "tenants" else { return .failure(noSuch) }
         let sid = parts[2]
+        if parts[3] == "settings" {
+            guard parts.count == 4 else { return .failure(noSuch) }
+            switch method {
+            case .get: return .success((.settings, sid))
+            case .put: return .success((.updateSettings, sid))
+            default: return .failure(.badRequest("\(method.rawValue) is not supported on settings: GET reads them, PUT changes them").with(status: 405))
+            }
+        }
+        guard parts[3] == "greenvn" else { return .failure(noSuch) }
         let rest = Array(parts.dropFirst(4))
         let route: Route?
         switch (method, rest.count, rest.dropFirst().first) {
@@ -68,6 +79,7 @@ struct SimResponder: HTTPResponder {
     let board: FaultBoard
     let control: Control
     let config: SimulatorConfig
+    let quirks: Quirks
 
     func respond(to request: Request, context: SimContext) async throws -> Response {
         let parts = request.uri.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
@@ -125,11 +137,13 @@ struct SimResponder: HTTPResponder {
         guard case .complete(let data) = body else { return Reply.refusal(.tooLarge) }
         do {
             switch route {
-            case .create: return Reply.success(try await api.create(body: data), vnKey: "greenvn")
+            case .create: return Reply.success(try await api.create(body: data), vnKey: quirks.createVNKey.rawValue)
             case .details(let id): return Reply.success(try await api.details(id: id), vnKey: "green_vn")
             case .swap(let id): return Reply.success(try await api.swap(id: id, body: data), vnKey: "green_vn")
             case .callParty(let id): return Reply.success(try await api.updateParties(id: id, body: data), vnKey: "green_vn")
             case .deallocate(let id): return Reply.success(try await api.deallocate(id: id), vnKey: "green_vn")
+            case .settings: return Reply.json(200, Wire.envelope(status: 200, data: Wire.json(try await api.settings())))
+            case .updateSettings: return Reply.json(200, Wire.envelope(status: 200, data: Wire.json(try await api.updateSettings(body: data))))
             }
         } catch let r as Refusal {
             return Reply.refusal(r)

@@ -2,14 +2,18 @@ import Foundation
 import GRDB
 import GreenVNKit
 
-/// The five documented calls, HTTP aside: bytes in, allocation or refusal out. Input is read
+/// The documented calls, HTTP aside: bytes in, allocation or refusal out. Input is read
 /// with Kit's `Wire` and checked with Kit's validation, so the rules are the client's rules.
 struct SimulatedAPI: Sendable {
     let store: SimulatorStore
     let pool: Pool
     let config: SimulatorConfig
+    /// Told of each new expiry, so a lifetime shorter than the sweeper's nap is swept on time.
+    let sweeper: SweepTimer
 
-    /// `POST /greenvn`. Answers with the documented `greenvn` key (see `vnKey`).
+    /// `POST /greenvn`. The account settings apply: `max_deallocation_time` bounds the lifetime
+    /// (and is the lifetime when no policy is given), `default_region` is preferred when no
+    /// region or pin code is asked for (never strictly).
     func create(body: Data) async throws -> Allocation {
         let draft: AllocationDraft
         do { draft = try Wire.draft(fromCreate: body) } catch { throw Self.unreadable(body) }
@@ -19,11 +23,16 @@ struct SimulatedAPI: Sendable {
         case .failure(let f): throw Refusal(f)
         }
         if let flows = config.flows, let flow = request.flowId, !flows.contains(flow) { throw Refusal.invalidFlow(flow) }
-        let wish = Wish(request.preferences, strict: request.strictness ?? false)
-        let lifetime = request.duration?.seconds ?? config.defaultDurationSeconds
-        let (pool, seed) = (self.pool, config.seed)
+        let (pool, seed, defaultLifetime) = (self.pool, config.seed, config.defaultDurationSeconds)
+        let sweeper = self.sweeper
         return try await store.transaction { db, now in
             if try SimulatorStore.connectionExists(db, request.connectionId) { throw Refusal.duplicateConnection }
+            let settings = try SimulatorStore.settings(db)
+            let wish = Self.wish(request.preferences, strict: request.strictness ?? false, settings)
+            if let asked = request.duration, let max = settings.maxDeallocationTime, asked.seconds > max.seconds {
+                throw Refusal(code: 23, message: "Invalid date range: deallocation_policy.duration \(asked.text) is longer than this account's max_deallocation_time \(max.text)")
+            }
+            let lifetime = request.duration?.seconds ?? settings.maxDeallocationTime?.seconds ?? defaultLifetime
             let vn = try Self.pick(wish, in: pool, db: db, seed: seed, free: store.free)
             let allocation = Allocation(
                 greenvnId: UUID().uuidString.lowercased(), connectionId: request.connectionId,
@@ -31,6 +40,7 @@ struct SimulatedAPI: Sendable {
                 state: .active, greenVN: vn.vn, flowId: request.flowId)
             try SimulatorStore.insert(db, StoredAllocation(allocation: allocation, createdAt: now, expiresAt: now + lifetime))
             store.free?.take(vn.vn)
+            sweeper.due(at: now + lifetime)
             return allocation
         }
     }
@@ -45,9 +55,10 @@ struct SimulatedAPI: Sendable {
         let (request, pinCode) = try Self.swapRequest(body)
         var prefs = request.preferences
         prefs.pinCode = pinCode
-        let wish = Wish(prefs, strict: request.strictness ?? false)
+        let (asked, strict) = (prefs, request.strictness ?? false)
         let (pool, seed) = (self.pool, config.seed)
         return try await store.transaction { db, _ in
+            let wish = Self.wish(asked, strict: strict, try SimulatorStore.settings(db))
             var a = try Self.existing(db, id).allocation
             guard a.state == .active else { throw Refusal.alreadyDeleted }
             // The current VN is held by this very allocation, so it is never picked again.
@@ -94,6 +105,13 @@ struct SimulatedAPI: Sendable {
     }
 
     // MARK: helpers
+
+    /// The account's default region, asked for softly when the request names no place.
+    private static func wish(_ p: Preferences, strict: Bool, _ settings: AccountSettings) -> Wish {
+        var prefs = p
+        if !strict, prefs.region == nil, prefs.pinCode == nil, let region = settings.defaultRegion { prefs.region = region }
+        return Wish(prefs, strict: strict)
+    }
 
     private static func existing(_ db: Database, _ id: String) throws -> StoredAllocation {
         guard let s = try SimulatorStore.fetch(db, id: id) else { throw Refusal.notFound }

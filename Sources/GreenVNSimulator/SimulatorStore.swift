@@ -9,9 +9,14 @@ final class SimulatorStore: Sendable {
     private let writer: any DatabaseWriter
     /// The free VNs between transactions (nil: every pick reads the held VNs).
     let free: FreeNumbers?
+    /// Told, after the commit, of allocations the deallocation policy moved to the vault, with
+    /// the settings in force then (where their webhook goes). Never called for a DELETE.
+    private let onExpired: @Sendable ([Allocation], AccountSettings) -> Void
 
-    init(path: String?, free: FreeNumbers? = nil) throws {
+    init(path: String?, free: FreeNumbers? = nil,
+         onExpired: @escaping @Sendable ([Allocation], AccountSettings) -> Void = { _, _ in }) throws {
         self.free = free
+        self.onExpired = onExpired
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.label = "greenvn.simulator"
@@ -59,6 +64,18 @@ final class SimulatorStore: Sendable {
         m.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS allocation_state_expires ON allocation(state, expires_at)")
         }
+        // Account settings (one row, the settings object as JSON) and callers admitted by a pin.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
+                CREATE TABLE verified_caller (
+                    greenvn_id TEXT NOT NULL,
+                    number TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    PRIMARY KEY (greenvn_id, number)
+                );
+                """)
+        }
         return m
     }
 
@@ -67,39 +84,97 @@ final class SimulatorStore: Sendable {
     /// Runs `body` in an IMMEDIATE transaction after moving expired allocations to the vault.
     /// `now` is the simulated time (wall clock + the persisted offset), in epoch seconds.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, Int) throws -> T) async throws -> T {
-        try await writer.writeWithoutTransaction { [free] db in try Self.inTransaction(db, free, body) }
+        let (result, expired) = try await writer.writeWithoutTransaction { [free] db in try Self.inTransaction(db, free, body) }
+        report(expired)
+        return result
     }
 
     func transactionSync<T>(_ body: (Database, Int) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction { db in try Self.inTransaction(db, free, body) }
+        let (result, expired) = try writer.writeWithoutTransaction { db in try Self.inTransaction(db, free, body) }
+        report(expired)
+        return result
     }
 
-    private static func inTransaction<T>(_ db: Database, _ free: FreeNumbers?, _ body: (Database, Int) throws -> T) throws -> T {
+    /// Moves the simulated clock and expires what is due by the new time, in one transaction.
+    func advanceClock(seconds: Int) throws -> Int {
+        let (now, expired) = try transactionSync { db, now -> (Int, Expired?) in
+            try db.execute(sql: "UPDATE clock SET offset_seconds = offset_seconds + ? WHERE id = 1", arguments: [seconds])
+            let swept = try Self.expire(db, now: now + seconds)
+            return (now + seconds, swept.isEmpty ? nil : Expired(allocations: swept, settings: try Self.settings(db)))
+        }
+        report(expired)
+        return now
+    }
+
+    private func report(_ expired: Expired?) {
+        if let expired, !expired.allocations.isEmpty { onExpired(expired.allocations, expired.settings) }
+    }
+
+    /// What a transaction's sweep moved to the vault, and the settings it read for them.
+    private struct Expired { var allocations: [Allocation]; var settings: AccountSettings }
+
+    private static func inTransaction<T>(_ db: Database, _ free: FreeNumbers?, _ body: (Database, Int) throws -> T) throws -> (T, Expired?) {
         var result: T?
+        var expired: Expired?
         var committed = false
         defer { free?.end(db, committed: committed) }
         try db.inTransaction(.immediate) {
             try free?.begin(db)
             let offset = try Int.fetchOne(db.cachedStatement(sql: "SELECT offset_seconds FROM clock WHERE id = 1")) ?? 0
             let now = Int(Date().timeIntervalSince1970) + offset
-            try expire(db, now: now)
+            let swept = try expire(db, now: now)
             free?.swept(db)
             result = try body(db, now)
+            if !swept.isEmpty { expired = Expired(allocations: swept, settings: try settings(db)) }
             return .commit
         }
         committed = true
-        return result!
+        return (result!, expired)
     }
 
     // MARK: statements (called inside a transaction)
 
-    static func expire(_ db: Database, now: Int) throws {
-        try db.cachedStatement(sql: "UPDATE allocation SET state = 'vault', vaulted_at = expires_at WHERE state = 'active' AND expires_at <= ?")
-            .execute(arguments: [now])
+    /// Moves what is due to the vault and returns it (the deallocation webhooks' payloads).
+    static func expire(_ db: Database, now: Int) throws -> [Allocation] {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE allocation SET state = 'vault', vaulted_at = expires_at WHERE state = 'active' AND expires_at <= ? RETURNING *
+            """)
+        return try Row.fetchAll(statement, arguments: [now]).map { StoredAllocation(row: $0).allocation }
     }
 
-    static func advanceClock(_ db: Database, seconds: Int) throws {
-        try db.execute(sql: "UPDATE clock SET offset_seconds = offset_seconds + ? WHERE id = 1", arguments: [seconds])
+    /// Seconds until the next active allocation expires (nil: none is active).
+    static func secondsToNextExpiry(_ db: Database, now: Int) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT MIN(expires_at) FROM allocation WHERE state = 'active'").map { $0 - now }
+    }
+
+    // MARK: account settings and pin-verified callers
+
+    static func settings(_ db: Database) throws -> AccountSettings {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM settings WHERE id = 1")),
+              let json = try? JSONValue.parse(Data(text.utf8)) else { return AccountSettings() }
+        return (try? Wire.settings(from: json).get()) ?? AccountSettings()
+    }
+
+    static func saveSettings(_ db: Database, _ s: AccountSettings) throws {
+        let text = String(decoding: Wire.json(s).serialized(), as: UTF8.self)
+        try db.execute(sql: "INSERT INTO settings (id, body) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body", arguments: [text])
+    }
+
+    /// The side ("a" or "b") a caller joined by entering a pin, if it did.
+    static func verifiedSide(_ db: Database, greenvnId: String, number: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT side FROM verified_caller WHERE greenvn_id = ? AND number = ?", arguments: [greenvnId, number])
+    }
+
+    static func verify(_ db: Database, greenvnId: String, number: String, side: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO verified_caller (greenvn_id, number, side) VALUES (?, ?, ?)", arguments: [greenvnId, number, side])
+    }
+
+    /// One active allocation, the `index`-th by age (for random calls).
+    static func active(_ db: Database, index: Int) throws -> Allocation? {
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM allocation WHERE state = 'active'") ?? 0
+        guard count > 0 else { return nil }
+        return try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE state = 'active' ORDER BY seq LIMIT 1 OFFSET ?",
+                                arguments: [index % count]).map { StoredAllocation(row: $0).allocation }
     }
 
     static func fetch(_ db: Database, id: String) throws -> StoredAllocation? {

@@ -111,6 +111,8 @@ struct StartingSimulator: LeadAssistAPI {
         try await client().updateParties(greenvnId, update)
     }
     func deallocate(_ greenvnId: String) async throws -> Allocation { try await client().deallocate(greenvnId) }
+    func settings() async throws -> AccountSettings { try await client().settings() }
+    func updateSettings(_ settings: AccountSettings) async throws -> AccountSettings { try await client().updateSettings(settings) }
 }
 
 /// The console's embedded simulator, started by the first call that needs it: the first frame

@@ -23,6 +23,12 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("throttle-rate"), help: "Share of requests answered 429 with Retry-After (0–1).") var throttleRate = 0.0
     @Option(name: .customLong("drop-rate"), help: "Share of connections dropped without an answer (0–1).") var dropRate = 0.0
     @Option(help: "Seed for the fault rates and tie-breaks.") var seed: UInt64 = 42
+    @Option(name: .customLong("webhook-url"), help: "Sets every webhook endpoint of the account settings to this http(s) URL at start.")
+    var webhookURL: String?
+    @Option(name: .customLong("calls-per-minute"), help: "Places this many random calls a minute on live allocations, sending their webhooks (0–600).")
+    var callsPerMinute = 0.0
+    @Option(name: .customLong("create-vn-key"), help: "The key the create answers the VN under: green_vn (as documented) or greenvn (a client tolerance check).")
+    var createVNKey = VNKey.greenVN.rawValue
 
     func validate() throws {
         for (name, v) in [("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate)] where !(0...1).contains(v) {
@@ -30,6 +36,13 @@ struct Sim: AsyncParsableCommand {
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is out of range: 0–65535") }
         guard (1...1_000).contains(poolSize) else { throw ValidationError("--pool-size \(poolSize) is out of range: 1–1000") }
+        if let url = webhookURL, case .failure(let why) = WebhookURL.parse(url) {
+            throw ValidationError("--webhook-url: \(why.message)")
+        }
+        guard (0...600).contains(callsPerMinute) else { throw ValidationError("--calls-per-minute \(callsPerMinute) is out of range: 0–600") }
+        guard VNKey(rawValue: createVNKey) != nil else {
+            throw ValidationError("--create-vn-key \(Text.printable(createVNKey, limit: 24)) is not one of \(VNKey.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -48,12 +61,16 @@ struct Sim: AsyncParsableCommand {
         config.seed = seed
         config.faults = FaultRates(latencyMs: latencyMs, errorRate: errorRate, throttleRate: throttleRate,
                                    malformedRate: 0, emptyRate: 0, dropRate: dropRate)
+        config.webhooks = webhookURL.map { WebhookEndpoints(all: $0.trimmingCharacters(in: .whitespaces)) }
+        config.callsPerMinute = callsPerMinute
+        config.createVNKey = VNKey(rawValue: createVNKey) ?? .greenVN
         let sim = try Simulator(config: config, logger: Logger(label: "greenvn.simulator"))
         let shownHost = host
-        let (sid, key) = (config.accountSID, config.apiKey)
+        let (sid, key, hooks) = (config.accountSID, config.apiKey, webhookURL != nil)
         try await sim.run(host: host, port: port) { bound in
             Output.line("Lead Assist simulator listening on http://\(shownHost):\(bound)/v1")
             Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(sid) EXOTEL_API_KEY=\(key) EXOTEL_API_TOKEN=<the --api-token>")
+            if hooks { Output.line("  webhooks: every event goes to the --webhook-url; GET /_sim/webhooks shows how each delivery went") }
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
                 connectionId: "X1", aparty: Party(["+919176226528", "+911234567891"], pins: [1234]), bparty: Party(["+918136966620"]), usage: .twoway, duration: try DeallocationDuration.parse("600s").get(), flowId: "f1"))
             #expect(created.connectionId == "X1")
             #expect(created.state == .active)
-            #expect(created.greenVN.hasPrefix("+91"), "the create answer's `greenvn` spelling is read")
+            #expect(created.greenVN.hasPrefix("+91"), "the create answer's `green_vn` is read")
             #expect(created.aparty.pins == [1234] && created.flowId == "f1")
 
             let fetched = try await b.client.details(created.greenvnId)

@@ -5,7 +5,7 @@ import GreenVNKit
 
 @Suite("create and details")
 struct CreateTests {
-    @Test func createAnswersTheDocumentedEnvelopeWithTheGreenvnKey() async throws {
+    @Test func createAnswersTheDocumentedEnvelopeWithTheGreenVNKey() async throws {
         try await withSimulator { h in
             let r = try await h.create("X1", a: ["+919176226528", "+911234567891"], b: ["+918136966620"],
                                        extra: "\"deallocation_policy\":{\"duration\":\"600s\"}")
@@ -15,15 +15,15 @@ struct CreateTests {
             #expect(env["success"] == .bool(true))
             #expect(env["status"] == .int(200))
             let data = try #require(env["data"])
-            // The create example's quirk: `greenvn`, not `green_vn`.
-            #expect(data.keys == ["connection_id", "aparty_numbers", "bparty_numbers", "usage", "state", "greenvn", "greenvn_id"])
+            // As the create document's answer and field table show it: `green_vn`, like every other call.
+            #expect(data.keys == ["connection_id", "aparty_numbers", "bparty_numbers", "usage", "state", "green_vn", "greenvn_id"])
             #expect(data["connection_id"] == .string("X1"))
             #expect(data["state"] == .string("active"))
             #expect(data["usage"] == .string("twoway"))
             #expect(data["aparty_numbers"] == .array([.string("+919176226528"), .string("+911234567891")]))
             let id = try #require(data["greenvn_id"]?.stringValue)
             #expect(UUID(uuidString: id) != nil && id == id.lowercased())
-            let vn = try #require(data["greenvn"]?.stringValue)
+            let vn = try #require(data["green_vn"]?.stringValue)
             #expect(h.sim.poolNumbers.contains(vn))
         }
     }

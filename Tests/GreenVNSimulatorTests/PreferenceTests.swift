@@ -63,7 +63,7 @@ struct PreferenceTests {
             let lenient = try await h.create("G3", a: ["+919000000001"], b: ["+919000000002"],
                                              extra: "\"preferences\":{\"greenvn\":\"\(wanted)\",\"region\":\"KA\",\"type\":\"landline\"}")
             #expect(lenient.status == 200)
-            let other = try #require(lenient.data?["greenvn"]?.stringValue)
+            let other = try #require(lenient.data?["green_vn"]?.stringValue)
             #expect(other != wanted)
             let n = try #require(Pool(perRegionAndType: 20).number(other))
             #expect(n.region == .KA && n.type == .landline, "the best other VN matches the other preferences")
@@ -76,7 +76,7 @@ struct PreferenceTests {
             #expect(strict.status == 452 && strict.code == 4)
             let lenient = try await h.create("O2", extra: "\"preferences\":{\"greenvn\":\"+14155550100\"}")
             #expect(lenient.status == 200)
-            #expect(h.sim.poolNumbers.contains(lenient.data?["greenvn"]?.stringValue ?? ""))
+            #expect(h.sim.poolNumbers.contains(lenient.data?["green_vn"]?.stringValue ?? ""))
         }
     }
 

@@ -132,6 +132,18 @@ final class FakeAPI: LeadAssistAPI, @unchecked Sendable {
             return a
         }
     }
+
+    private var accountSettings = AccountSettings()
+
+    func settings() async throws -> AccountSettings {
+        if case .fail(let e)? = nextFault("settings") { throw e }
+        return lock.withLock { accountSettings }
+    }
+
+    func updateSettings(_ s: AccountSettings) async throws -> AccountSettings {
+        if case .fail(let e)? = nextFault("updateSettings") { throw e }
+        return lock.withLock { accountSettings = s; return s }
+    }
 }
 
 /// Waits (polling) until `condition` holds or `seconds` pass.

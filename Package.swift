@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
@@ -31,15 +32,24 @@ let package = Package(
             name: "GreenVNStore",
             dependencies: ["GreenVNKit", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: v5),
+        // Serving a Hummingbird application in the background (the embedded simulator, the webhook receiver).
+        .target(name: "GreenVNServing", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: v5),
         .target(
             name: "GreenVNSimulator",
             dependencies: [
-                "GreenVNKit",
+                "GreenVNKit", "GreenVNServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: v5),
+        // `greenvn webhooks`: Lead Assist's webhooks into the registry.
+        .target(
+            name: "GreenVNWebhooks",
+            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNServing", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: v5),
         .target(name: "TerminalKit", dependencies: ["CNcurses"], swiftSettings: v5),
         .target(
@@ -49,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "greenvn",
             dependencies: [
-                "GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator",
+                "GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,6 +89,11 @@ let package = Package(
             name: "GreenVNAppTests",
             dependencies: ["GreenVNApp", "TerminalKit", "GreenVNStore", "GreenVNKit"],
             exclude: ["__Snapshots__"], swiftSettings: v5),
+        .testTarget(
+            name: "WebhookTests",
+            dependencies: ["GreenVNWebhooks", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: v5),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),

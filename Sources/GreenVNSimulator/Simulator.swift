@@ -1,5 +1,6 @@
 import Foundation
 import GreenVNKit
+import GreenVNServing
 import Hummingbird
 import Logging
 
@@ -18,7 +19,7 @@ public final class Simulator: @unchecked Sendable {
     private let lock = NSLock()
     private var boundPort = 0
     private var boundHost = "127.0.0.1"
-    private var serverTask: Task<Void, Never>?
+    private let serving = Serving()
     private var background: [Task<Void, Never>] = []
     /// The longest the expiry sweeper sleeps: an allocation created meanwhile lives at least
     /// 5 minutes, so its deallocation webhook still goes out when it is due.
@@ -51,7 +52,6 @@ public final class Simulator: @unchecked Sendable {
     }
 
     deinit {
-        serverTask?.cancel()
         background.forEach { $0.cancel() }
     }
 
@@ -59,40 +59,15 @@ public final class Simulator: @unchecked Sendable {
 
     /// Binds (port 0 = ephemeral) and serves in the background; returns once listening.
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws {
-        await stop()   // a second start rebinds rather than leaking the first server
-        let (events, sink) = AsyncStream<Result<Int, any Error>>.makeStream()
-        let app = application(host: host, port: port) { sink.yield(.success($0)) }
-        let task = Task {
-            do {
-                try await app.run()
-                sink.yield(.failure(CancellationError()))
-            } catch {
-                sink.yield(.failure(error))
-            }
-            sink.finish()
-        }
-        lock.withLock { serverTask = task }
-        for await event in events {
-            switch event {
-            case .success(let p):
-                lock.withLock { boundPort = p; boundHost = host }
-                startBackground()
-                return
-            case .failure(let error):
-                lock.withLock { serverTask = nil }
-                throw error
-            }
-        }
+        await stopBackground()
+        let p = try await serving.start { running in self.application(host: host, port: port, listening: running) }
+        lock.withLock { boundPort = p; boundHost = host }
+        startBackground()
     }
 
     /// Stops serving (open connections are closed); the state stays.
     public func stop() async {
-        let task = lock.withLock { () -> Task<Void, Never>? in
-            defer { serverTask = nil }
-            return serverTask
-        }
-        task?.cancel()
-        await task?.value
+        await serving.stop()
         await stopBackground()
     }
 

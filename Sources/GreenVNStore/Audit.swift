@@ -72,11 +72,11 @@ enum VNHistory {
 }
 
 extension RegistryTransaction {
-    /// One entry, by this process's operator and host.
-    func audit(_ action: String, target: String, connectionId: String? = nil, outcome: String, now: Date) throws {
+    /// One entry, by this process's operator (or `by`, for what Lead Assist did) and host.
+    func audit(_ action: String, target: String, connectionId: String? = nil, by: String? = nil, outcome: String, now: Date) throws {
         try db.execute(
             "INSERT INTO audit (at, operator, host, action, target, connection_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [Millis.from(now).sqlValue, db.owner.operatorName.sqlValue, db.owner.host.sqlValue, action.sqlValue,
+            [Millis.from(now).sqlValue, (by ?? db.owner.operatorName).sqlValue, db.owner.host.sqlValue, action.sqlValue,
              target.sqlValue, connectionId.sqlValue, outcome.sqlValue])
     }
 

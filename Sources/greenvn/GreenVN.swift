@@ -57,6 +57,6 @@ struct Root: AsyncParsableCommand {
         """,
         version: "1.0.0",
         subcommands: [Tui.self, Allocate.self, Swap.self, Show.self, List.self, Deallocate.self,
-                      Import.self, Bulk.self, Sim.self],
+                      Import.self, Bulk.self, Sim.self, WebhooksCommand.self],
         defaultSubcommand: Tui.self)
 }

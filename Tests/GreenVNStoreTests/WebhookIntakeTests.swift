@@ -6,15 +6,16 @@ import Testing
 /// What each of Lead Assist's webhooks teaches the registry (the receiver's HTTP side is in
 /// WebhookTests, against the simulator's own deliveries).
 @Suite struct WebhookIntakeTests {
+    /// The operations rig, and the intake on its operations.
     struct Rig {
-        let db: TestDB
-        let api = FakeAPI()
-        let ops: Operations
+        let base: OperationsTests.Rig
         let intake: WebhookIntake
+        var db: TestDB { base.db }
+        var api: FakeAPI { base.api }
+        var ops: Operations { base.ops }
         init(_ backend: Backend) throws {
-            db = try TestDB(backend)
-            ops = Operations(api: api, registry: db.registry)
-            intake = WebhookIntake(operations: ops)
+            base = try OperationsTests.Rig(backend)
+            intake = WebhookIntake(operations: base.ops)
         }
     }
 

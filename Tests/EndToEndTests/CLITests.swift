@@ -114,7 +114,7 @@ import Testing
     @Test func standaloneSimulatorServesTheCLI() throws {
         let home = Binary.tempHome()
         let sim = Process()
-        sim.executableURL = URL(fileURLWithPath: Binary.path)
+        sim.executableURL = URL(fileURLWithPath: try Binary.executable())
         sim.arguments = ["sim", "--port", "0", "--api-token", "tok-e2e"]
         sim.environment = Binary.environment(home: home)
         let out = Pipe()

@@ -55,6 +55,20 @@ struct Session {
         return session
     }
 
+    /// Opens a session, runs `body` in it and closes it on every path (the embedded simulator
+    /// must stop whether the command succeeded, failed or was refused).
+    static func with<T>(_ connection: ConnectionOptions, _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await open(connection)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     /// The registry alone, for commands that never touch the network (`list`).
     static func openRegistry(_ connection: ConnectionOptions) throws -> Registry {
         let dataDir = DataDirectory.path()

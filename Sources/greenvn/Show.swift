@@ -12,8 +12,7 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-        let session = try await Session.open(connection)
-        do {
+        try await Session.with(connection) { session in
             let stored = try await session.operations.refresh(greenvnId)
             if output.json { Output.json(stored.allocation) } else {
                 Output.describe(stored, headline: "VN")
@@ -25,8 +24,7 @@ struct Show: AsyncParsableCommand {
                     }
                 }
             }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }
 
@@ -41,12 +39,10 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-        let session = try await Session.open(connection)
-        do {
+        try await Session.with(connection) { session in
             let stored = try await session.operations.importAllocation(greenvnId)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }
 
@@ -70,11 +66,9 @@ struct Deallocate: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let session = try await Session.open(connection)
-        do {
+        try await Session.with(connection) { session in
             let stored = try await session.operations.deallocate(greenvnId)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }

@@ -20,13 +20,11 @@ struct Swap: AsyncParsableCommand {
     func run() async throws {
         if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
-        let session = try await Session.open(connection)
-        let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
-        do {
+        try await Session.with(connection) { session in
+            let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
             let stored = try await session.operations.swap(greenvnId, request)
             if output.json { Output.json(stored.allocation) }
             else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }

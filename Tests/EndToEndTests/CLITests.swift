@@ -122,18 +122,24 @@ import Testing
         sim.standardError = FileHandle.nullDevice
         try sim.run()
         defer { sim.terminate(); sim.waitUntilExit() }
-        // The first line names the port it bound.
+        // The banner: the URL it listens on, then the settings to use, token included.
         var banner = ""
         let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("\n") && Date() < deadline {
+        while banner.filter({ $0 == "\n" }).count < 2 && Date() < deadline {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             banner += String(decoding: chunk, as: UTF8.self)
         }
-        let url = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }).trimmingCharacters(in: .whitespacesAndNewlines)
-        let env = Binary.environment(home: home, extra: [
-            "GREENVN_BASE_URL": url, "EXOTEL_ACCOUNT_SID": "SIMULATOR", "EXOTEL_API_KEY": "sim-key", "EXOTEL_API_TOKEN": "tok-e2e",
-        ])
+        #expect(!banner.contains("<the --api-token>"), "\(banner)")
+        // Exactly what it printed, pasted into an environment.
+        var printed: [String: String] = [:]
+        for word in banner.split(whereSeparator: \.isWhitespace) where word.contains("=") {
+            let kv = word.split(separator: "=", maxSplits: 1).map(String.init)
+            printed[kv[0]] = kv[1]
+        }
+        #expect(printed["EXOTEL_API_TOKEN"] == "tok-e2e", "\(banner)")
+        #expect(Set(printed.keys) == ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"], "\(banner)")
+        let env = Binary.environment(home: home, extra: printed)
         let r = try Binary.run(["allocate", "--a", "+919176226528", "--b", "+918136966620", "--usage", "twoway", "--json"], env: env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("embedded simulator"))

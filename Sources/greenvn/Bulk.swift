@@ -47,6 +47,8 @@ struct Bulk: AsyncParsableCommand {
         if !report.pending.isEmpty { summary += ", \(report.pending.count) pending" }
         if !report.idUnknown.isEmpty { summary += ", \(report.idUnknown.count) allocated with id unknown" }
         Output.line(summary + " (of \(parsed.rows.count + parsed.invalid.count) rows)")
+        RunRecord.shared.note("rows", "\(parsed.rows.count + parsed.invalid.count)")
+        RunRecord.shared.note("result", summary)
         // The worst outcome decides: unknown outcomes (3) > refusals (1) > invalid rows (2).
         if !report.pending.isEmpty { throw ExitCode(3) }
         if !report.refused.isEmpty || !report.idUnknown.isEmpty { throw ExitCode(1) }

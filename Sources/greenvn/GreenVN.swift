@@ -24,6 +24,14 @@ struct GreenVN {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             exit(2)
         }
+        let started = ContinuousClock.now
+        let code = await run(command)
+        RunRecord.shared.finish(verb: type(of: command).configuration.commandName ?? "greenvn", exitCode: code, started: started)
+        exit(code)
+    }
+
+    /// Runs the command; its exit code, once every error has been printed.
+    private static func run(_ command: ParsableCommand) async -> Int32 {
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -31,19 +39,24 @@ struct GreenVN {
                 var sync = command
                 try sync.run()
             }
+            return 0
         } catch let e as GreenVNError {
+            RunRecord.shared.note(error: e)
             Output.error(e.description)
-            exit(e.exitCode)
+            return e.exitCode
         } catch let e as ValidationFailure {
+            RunRecord.shared.note(error: GreenVNError.invalid(e))
             Output.error(GreenVNError.invalid(e).description)
-            exit(2)
+            return 2
         } catch let e as ExitCode {
-            exit(e.rawValue)
+            return e.rawValue
         } catch {
             let code = Root.exitCode(for: error)
             if code == .success { Root.exit(withError: error) }
-            Output.error(Text.printable(Root.message(for: error), limit: 500))
-            exit(code == .validationFailure ? 2 : code.rawValue)
+            let message = Text.printable(Root.message(for: error), limit: 500)
+            RunRecord.shared.note("error", message)
+            Output.error(message)
+            return code == .validationFailure ? 2 : code.rawValue
         }
     }
 }

@@ -32,16 +32,20 @@ struct List: ParsableCommand {
             let out = FileHandle.standardOutput
             out.write(Data("[".utf8))
             var first = true
+            var shown = 0
             try forEachPage(registry, query, now) { rows in
+                shown += rows.count
                 for row in rows {
                     out.write(Data(((first ? "\n" : ",\n") + String(decoding: RowJSON.object(row).serialized(), as: UTF8.self)).utf8))
                     first = false
                 }
             }
             out.write(Data((first ? "]\n" : "\n]\n").utf8))
+            RunRecord.shared.note("rows", "\(shown)")
             return
         }
         let total = try registry.count(query, now: now)
+        RunRecord.shared.note("rows", "\(total)")
         if total == 0 {
             Output.line(filter.isEmpty ? "No allocations yet. Allocate one with `greenvn allocate --a +91… --b +91… --usage twoway` or press n in `greenvn`." : "No allocation matches \"\(Text.printable(filter, limit: 40))\".")
             return

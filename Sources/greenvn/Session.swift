@@ -166,7 +166,11 @@ enum EmbeddedSimulator {
         try DataDirectory.ensure(dir)
         var config = SimulatorConfig()
         config.statePath = dir + "/state.sqlite"
-        let sim = try Simulator(config: config, logger: Logger(label: "greenvn.simulator"))
+        // No logger (the simulator's default): its server logged one "started" line per command
+        // and, at every stop (a cancellation of its task), "Waiting on child channel:
+        // CancellationError()" as an error. It serves only this process on loopback; its
+        // failures reach the operator as the client's errors, which are logged.
+        let sim = try Simulator(config: config)
         try await sim.start(host: "127.0.0.1", port: 0)
         return sim
     }

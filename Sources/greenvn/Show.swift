@@ -27,13 +27,16 @@ struct Show: AsyncParsableCommand {
                 throw GreenVNError.invalid(ValidationFailure([FieldError(.connectionId, why)]))
             }
         }
+        RunRecord.shared.note("id", id ?? connectionId!)
         try await Session.with(connection) { session in
             let row = try resolve(in: session.registry)
+            RunRecord.shared.note(row)
             guard let row, row.isPlaceholder else {
                 // A greenvn_id (known, or as typed): Lead Assist says how it is now.
                 let greenvnId = row?.id ?? id!
                 if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
                 let stored = try await session.operations.refresh(greenvnId)
+                RunRecord.shared.note(stored)
                 try print(stored, history: session.registry.history(of: stored.id))
                 return
             }
@@ -81,9 +84,11 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
+        RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
             let greenvnId = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
         }
     }
@@ -102,8 +107,10 @@ struct Deallocate: AsyncParsableCommand {
         if !yes, isatty(0) != 1 {
             throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))
         }
+        RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
             let greenvnId = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
+            RunRecord.shared.note("greenvn_id", greenvnId)
             if !yes {
                 // Names what the operator is about to cut off, not only the text they typed.
                 let known = try session.registry.allocation(id: greenvnId)
@@ -115,6 +122,7 @@ struct Deallocate: AsyncParsableCommand {
                 }
             }
             let stored = try await session.operations.deallocate(greenvnId)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }
         }
     }

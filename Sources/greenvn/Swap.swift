@@ -20,10 +20,14 @@ struct Swap: AsyncParsableCommand {
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
+        RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
             let greenvnId = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
             let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
+            RunRecord.shared.note("greenvn_id", greenvnId)
+            if let before { RunRecord.shared.note("old_vn", before) }
             let stored = try await session.operations.swap(greenvnId, request)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) }
             else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
         }

@@ -58,21 +58,8 @@ enum AllocationLookup {
         let byId = GreenvnID.check(typed) == nil ? try registry.allocation(id: typed) : nil
         let byConnectionId = Identifier.check(typed, what: "connection_id") == nil ? try registry.allocation(connectionId: typed) : nil
         var byVN: [StoredAllocation] = []
-        if case .success(let vn) = PhoneNumber.normalize(typed) { byVN = try rows(withVN: vn, in: registry, now: now) }
+        if case .success(let vn) = PhoneNumber.normalize(typed) { byVN = try registry.allocations(vn: vn) }
         return resolve(byId: byId, byConnectionId: byConnectionId, byVN: byVN, now: now)
-    }
-
-    /// Every row whose VN is `vn` (the filter matches substrings of several columns; keep exact VNs).
-    private static func rows(withVN vn: String, in registry: Registry, now: Date) throws -> [StoredAllocation] {
-        let query = ListQuery(state: .all, filter: vn, sort: .created, descending: true)
-        var rows: [StoredAllocation] = []
-        var offset = 0
-        while true {
-            let page = try registry.page(query, offset: offset, limit: 500, now: now)
-            rows += page.filter { $0.allocation.greenVN == vn }
-            if page.count < 500 { return rows }
-            offset += page.count
-        }
     }
 
     /// The greenvn_id to send for `typed` (a verb that acts through the API): a placeholder row

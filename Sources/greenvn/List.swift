@@ -8,7 +8,8 @@ struct List: ParsableCommand {
         commandName: "list",
         abstract: "List the allocations this operator knows (from the registry; no network).")
 
-    @Option(help: "active or vault (expired ones count as vault); all when omitted.") var state: String?
+    @Option(help: "active, expired (past expiry, not yet seen in the vault) or vault (expired ones count as vault too); all when omitted.")
+    var state: String?
     @Option(help: "Only rows whose VN, ids or numbers contain TEXT.") var filter: String = ""
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
@@ -19,7 +20,7 @@ struct List: ParsableCommand {
         var query = ListQuery(state: .all, filter: filter, sort: .created, descending: true)
         if let state {
             guard let s = StateFilter(rawValue: state.lowercased()), s != .all || state.lowercased() == "all" else {
-                throw GreenVNError.invalid(ValidationFailure([FieldError(.state, "\"\(Text.printable(state, limit: 20))\" is not a state: active or vault")]))
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.state, "\"\(Text.printable(state, limit: 20))\" is not a state: \(StateFilter.allCases.map(\.rawValue).joined(separator: ", "))")]))
             }
             query.state = s
         }

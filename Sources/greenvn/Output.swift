@@ -57,8 +57,9 @@ enum Output {
 
 /// `list --json` and `show --json`: the API's allocation object (`green_vn`, as `--json` prints
 /// everywhere) plus what greenvn knows of it — `registry_status`, `expires_at`, `duration`,
-/// `preferences`, `strictness`, `created_at`. A row without a greenvn_id (pending, or allocated
-/// with its answer lost) is there too, with `greenvn_id` and `green_vn` null.
+/// `preferences`, `strictness`, `created_at`, `released_at`, `released_by`. A row without a
+/// greenvn_id (pending, or allocated with its answer lost) is there too, with `greenvn_id` and
+/// `green_vn` null.
 enum RowJSON {
     static func object(_ s: StoredAllocation) -> JSONValue {
         guard case .object(var o) = Wire.json(s.allocation) else { return .null }
@@ -72,6 +73,8 @@ enum RowJSON {
         o["preferences"] = Wire.preferences(s.preferences, typeKey: "type") ?? .object([:])
         o["strictness"] = .bool(s.strictness)
         o["created_at"] = .string(iso8601(s.createdAt))
+        o["released_at"] = s.releasedAt.map { .string(iso8601($0)) } ?? .null
+        o["released_by"] = s.releasedBy.map(JSONValue.string) ?? .null
         return .object(o)
     }
 

@@ -93,6 +93,16 @@ import Testing
         #expect(row["greenvn_id"] == .string("id-k-9") && row["registry_status"] == .string("known"))
         #expect(row["duration"] == .null && row["preferences"] == .object([:]), "nothing asked: null duration, no preferences")
         #expect(server.requests.last?.head.hasPrefix("GET /v1/tenants/acme/greenvn/id-k-9") == true)
+        #expect(row["released_at"] == .null && row["released_by"] == .null)
+
+        // Deallocated by an operator: the row says when and by whom.
+        var asha = env
+        asha["GREENVN_OPERATOR"] = "asha"
+        #expect(try Binary.run(["deallocate", "k-9", "--yes"], env: asha).status == 0)
+        let released = try JSONValue.parse(Data(try Binary.run(["show", "--connection-id", "k-9", "--json"], env: env).stdout.utf8))
+        #expect(released["state"] == .string("vault"))
+        #expect(released["released_by"]?.stringValue?.hasPrefix("asha") == true, "\(released)")
+        #expect(released["released_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) } != nil, "\(released)")
     }
 
     @Test(arguments: [

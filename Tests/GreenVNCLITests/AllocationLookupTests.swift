@@ -99,8 +99,19 @@ import Testing
         fields["duration"] = .string("600s")
         fields["preferences"] = .object(["region": .string("KA"), "pin_code": .string("560001"), "type": .string("mobile")])
         fields["strictness"] = .bool(true)
+        fields["released_at"] = .null
+        fields["released_by"] = .null
         expected = .object(fields)
         #expect(o == expected)
+    }
+
+    @Test func aReleasedRowSaysWhenAndByWhom() {
+        var s = Lookup.row("g-1", cid: "c-1", vn: "+918047110001", state: .vault)
+        s.releasedAt = Lookup.now.addingTimeInterval(60)
+        s.releasedBy = "asha on ops-3"
+        let o = RowJSON.object(s)
+        #expect(o["state"] == .string("vault"))
+        #expect(o["released_at"] == .string("2025-06-15T15:07:40Z") && o["released_by"] == .string("asha on ops-3"))
     }
 
     @Test func aPlaceholderHasNullIdsAndItsStatus() {

@@ -62,17 +62,30 @@ enum AllocationLookup {
         return resolve(byId: byId, byConnectionId: byConnectionId, byVN: byVN, now: now)
     }
 
-    /// The greenvn_id to send for `typed` (a verb that acts through the API): a placeholder row
-    /// has none, and several rows need the operator to choose.
-    static func greenvnId(for typed: String, in registry: Registry, verb: String) throws -> String {
+    /// The registry's row `typed` names; nil when it knows none and `typed` can go to Lead Assist
+    /// as a greenvn_id. Several rows, or unknown text that cannot be a greenvn_id, are refused.
+    static func row(for typed: String, in registry: Registry) throws -> StoredAllocation? {
         switch try resolve(typed, in: registry) {
-        case .unknown:
-            if let bad = GreenvnID.check(typed) { throw GreenVNError.invalid(bad) }
-            return typed
-        case .row(let c) where !c.row.isPlaceholder: return c.row.id
-        case .row(let c): throw placeholder(c.row, verb: verb)
+        case .row(let c): return c.row
         case .ambiguous(let candidates): throw ambiguous(typed, candidates)
+        case .unknown:
+            guard let bad = GreenvnID.check(typed) else { return nil }
+            if case .success(let vn) = PhoneNumber.normalize(typed) {
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, """
+                    no allocation in the registry has VN \(vn), and Lead Assist cannot be asked by VN: give the greenvn_id \
+                    (`greenvn list --filter \(vn)` searches every field)
+                    """)]))
+            }
+            throw GreenVNError.invalid(bad)
         }
+    }
+
+    /// What a verb that acts through the API sends: the greenvn_id, with the registry's row when
+    /// it has one. A placeholder row has no greenvn_id yet: its way out is named.
+    static func greenvnId(for typed: String, in registry: Registry, verb: String) throws -> (id: String, row: StoredAllocation?) {
+        guard let row = try row(for: typed, in: registry) else { return (typed, nil) }
+        if row.isPlaceholder { throw placeholder(row, verb: verb) }
+        return (row.id, row)
     }
 
     static func ambiguous(_ typed: String, _ candidates: [Candidate]) -> GreenVNError {

@@ -33,9 +33,7 @@ struct Show: AsyncParsableCommand {
             RunRecord.shared.note(row)
             guard let row, row.isPlaceholder else {
                 // A greenvn_id (known, or as typed): Lead Assist says how it is now.
-                let greenvnId = row?.id ?? id!
-                if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-                let stored = try await session.operations.refresh(greenvnId)
+                let stored = try await session.operations.refresh(row?.id ?? id!)
                 RunRecord.shared.note(stored)
                 try print(stored, history: session.registry.history(of: stored.id))
                 return
@@ -55,11 +53,7 @@ struct Show: AsyncParsableCommand {
             }
             return row
         }
-        switch try AllocationLookup.resolve(id!, in: registry) {
-        case .unknown: return nil
-        case .row(let c): return c.row
-        case .ambiguous(let candidates): throw AllocationLookup.ambiguous(id!, candidates)
-        }
+        return try AllocationLookup.row(for: id!, in: registry)
     }
 
     private func print(_ s: StoredAllocation, history: [VNChange]) throws {
@@ -86,7 +80,7 @@ struct Import: AsyncParsableCommand {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
-            let greenvnId = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
+            let (greenvnId, _) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
             RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
@@ -109,11 +103,10 @@ struct Deallocate: AsyncParsableCommand {
         }
         RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
-            let greenvnId = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
+            let (greenvnId, known) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
             RunRecord.shared.note("greenvn_id", greenvnId)
             if !yes {
                 // Names what the operator is about to cut off, not only the text they typed.
-                let known = try session.registry.allocation(id: greenvnId)
                 let what = known.map { "\($0.allocation.greenVN) (greenvn_id \(greenvnId), connection_id \($0.connectionId))" } ?? greenvnId
                 FileHandle.standardError.write(Data("Deallocate \(Text.printable(what, limit: 200))? Callers will no longer reach each other through its VN. [y/N] ".utf8))
                 guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {

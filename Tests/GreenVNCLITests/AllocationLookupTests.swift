@@ -73,6 +73,23 @@ import Testing
         #expect(try AllocationLookup.resolve("g-none", in: registry, now: Self.now) == .unknown)
     }
 
+    @Test func whatAVerbSends() throws {
+        let registry = try SQLiteRegistry.inMemory()
+        try registry.seed([Self.live, Self.pending])
+        #expect(try AllocationLookup.greenvnId(for: "c-live", in: registry, verb: "swap") == ("g-live", Self.live))
+        #expect(try AllocationLookup.greenvnId(for: "g-unknown-1", in: registry, verb: "swap") == ("g-unknown-1", nil))
+        // A placeholder has no greenvn_id: refused with its way out, naming the field.
+        #expect { try AllocationLookup.greenvnId(for: "c-pend", in: registry, verb: "swap") } throws: { error in
+            guard case .invalid(let f) = error as? GreenVNError else { return false }
+            return f.errors.first?.field == .greenvnId && f.description.contains("show --connection-id c-pend")
+        }
+        // An unknown VN written with spaces cannot be a greenvn_id: said so, nothing to send.
+        #expect { try AllocationLookup.row(for: "+91 80471 19999", in: registry) } throws: { error in
+            guard case .invalid(let f) = error as? GreenVNError else { return false }
+            return f.description.contains("no allocation in the registry has VN +918047119999")
+        }
+    }
+
     @Test(arguments: ["0b7f2c9e-5d1a-4c3b-9e8f-1a2b3c4d5e6f", "order/42", "+91 98765 43210", "9876543210", "gvn-abc"])
     func namesAnAllocation(_ typed: String) { #expect(AllocationLookup.check(typed) == nil) }
 

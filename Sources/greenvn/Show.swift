@@ -35,10 +35,10 @@ struct Show: AsyncParsableCommand {
                 // A greenvn_id (known, or as typed): Lead Assist says how it is now.
                 let stored = try await session.operations.refresh(row?.id ?? id!)
                 RunRecord.shared.note(stored)
-                try print(stored, history: session.registry.history(of: stored.id))
+                try present(stored, history: session.registry.history(of: stored.id))
                 return
             }
-            try print(row, history: [])
+            try present(row, history: [])
         }
     }
 
@@ -56,7 +56,7 @@ struct Show: AsyncParsableCommand {
         return try AllocationLookup.row(for: id!, in: registry)
     }
 
-    private func print(_ s: StoredAllocation, history: [VNChange]) throws {
+    private func present(_ s: StoredAllocation, history: [VNChange]) throws {
         if output.json { Output.json(s); return }
         Output.describe(s, headline: "VN")
         guard history.count > 1 else { return }

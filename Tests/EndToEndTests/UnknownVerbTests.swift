@@ -8,7 +8,7 @@ import Testing
         let r = try Binary.run([c.0, "--json"], env: Binary.environment(home: Binary.tempHome()))
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.contains("unknown verb \"\(c.0)\""), "\(r.stderr)")
-        for verb in ["allocate", "swap", "show", "list", "deallocate", "import", "bulk", "sim", "tui"] {
+        for verb in ["allocate", "swap", "show", "list", "deallocate", "import", "bulk", "sim", "webhooks", "tui"] {
             #expect(r.stderr.contains(verb), "\(verb) not listed: \(r.stderr)")
         }
         if let near = c.1 { #expect(r.stderr.contains("Did you mean `greenvn \(near)`"), "\(r.stderr)") }

@@ -95,6 +95,9 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: v5),
         .testTarget(
+            name: "GreenVNCLITests",
+            dependencies: ["greenvn", "GreenVNStore", "GreenVNKit"], swiftSettings: v5),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
     ]

@@ -48,7 +48,8 @@ public enum Wire {
     private static func jsonArray(_ items: [String]) -> JSONValue { .array(items.map(JSONValue.string)) }
     private static func jsonArray(_ items: [Int]) -> JSONValue { .array(items.map { .int(Int64($0)) }) }
 
-    private static func preferences(_ p: Preferences, typeKey: String) -> JSONValue? {
+    /// The preferences object as the create (`typeKey` "type") or swap ("number_type") call spells it; nil when empty.
+    public static func preferences(_ p: Preferences, typeKey: String) -> JSONValue? {
         if p.isEmpty { return nil }
         var o: [String: JSONValue] = [:]
         if let v = p.greenvn { o["greenvn"] = .string(v) }

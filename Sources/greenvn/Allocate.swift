@@ -41,22 +41,24 @@ struct Allocate: AsyncParsableCommand {
         // Refused before anything is sent, with every invalid field named.
         let (request, warnings) = try draft.validate().get()
         Output.warnings(warnings)
-        let session = try await Session.open(connection)
-        do {
-            let stored = try await session.operations.allocate(request)
-            if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
-        } catch let e as GreenVNError where e.exitCode == 3 {
-            // Outcome unknown: say that the create is kept and how it is finished, or an operator
-            // retrying by hand under a new connection_id would allocate a second VN.
-            await session.close()
-            Output.error(e.description)
-            Output.note("""
-                the create for connection_id \(request.connectionId) is kept as pending: the next greenvn command that \
-                reaches Lead Assist (or the console) re-sends it with the same connection_id, so it is allocated at most once. \
-                Do not allocate it again under a new connection_id; `greenvn list --filter \(request.connectionId)` shows it.
-                """)
-            throw ExitCode(3)
-        } catch { await session.close(); throw error }
-        await session.close()
+        RunRecord.shared.note("connection_id", request.connectionId)
+        try await Session.with(connection) { session in
+            do {
+                let stored = try await session.operations.allocate(request)
+                RunRecord.shared.note(stored)
+                if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
+            } catch let e as GreenVNError where e.exitCode == 3 {
+                // Outcome unknown: say that the create is kept and how it is finished, or an operator
+                // retrying by hand under a new connection_id would allocate a second VN.
+                RunRecord.shared.note(error: e)
+                Output.error(e.description)
+                Output.note("""
+                    the create for connection_id \(request.connectionId) is kept as pending: the next greenvn command that \
+                    reaches Lead Assist (or the console) re-sends it with the same connection_id, so it is allocated at most once. \
+                    Do not allocate it again under a new connection_id; `greenvn list --filter \(request.connectionId)` shows it.
+                    """)
+                throw ExitCode(3)
+            }
+        }
     }
 }

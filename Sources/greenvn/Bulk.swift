@@ -33,13 +33,13 @@ struct Bulk: AsyncParsableCommand {
             Output.error("no valid rows in \(Text.printable(file, limit: 120)); nothing was sent")
             throw ExitCode(2)
         }
-        let session = try await Session.open(connection)
         let progress = Progress(total: parsed.rows.count, enabled: Output.stderrIsTerminal)
-        let report = await BulkImport.run(rows: parsed.rows, operations: session.operations, concurrency: concurrency) { done, total in
-            progress.update(done: done, total: total)
+        let report = try await Session.with(connection) { session in
+            await BulkImport.run(rows: parsed.rows, operations: session.operations, concurrency: concurrency) { done, total in
+                progress.update(done: done, total: total)
+            }
         }
         progress.finish()
-        await session.close()
         for r in report.refused { Output.error("line \(r.line) (\(r.connectionId)): \(r.message)") }
         for r in report.pending { Output.error("line \(r.line) (\(r.connectionId)): outcome unknown, retried with the same connection_id on the next run: \(r.message)") }
         for r in report.idUnknown { Output.error("line \(r.line) (\(r.connectionId)): allocated, response lost; `greenvn import GREENVN_ID` once you know its id") }
@@ -47,6 +47,8 @@ struct Bulk: AsyncParsableCommand {
         if !report.pending.isEmpty { summary += ", \(report.pending.count) pending" }
         if !report.idUnknown.isEmpty { summary += ", \(report.idUnknown.count) allocated with id unknown" }
         Output.line(summary + " (of \(parsed.rows.count + parsed.invalid.count) rows)")
+        RunRecord.shared.note("rows", "\(parsed.rows.count + parsed.invalid.count)")
+        RunRecord.shared.note("result", summary)
         // The worst outcome decides: unknown outcomes (3) > refusals (1) > invalid rows (2).
         if !report.pending.isEmpty { throw ExitCode(3) }
         if !report.refused.isEmpty || !report.idUnknown.isEmpty { throw ExitCode(1) }

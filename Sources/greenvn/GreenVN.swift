@@ -7,6 +7,10 @@ import GreenVNKit
 struct GreenVN {
     static func main() async {
         let args = Array(CommandLine.arguments.dropFirst())
+        if let unknown = Verbs.unknown(in: args) {
+            FileHandle.standardError.write(Data((Verbs.message(for: unknown) + "\n").utf8))
+            exit(2)
+        }
         let command: ParsableCommand
         do {
             command = try Root.parseAsRoot(args)
@@ -20,6 +24,14 @@ struct GreenVN {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             exit(2)
         }
+        let started = ContinuousClock.now
+        let code = await run(command)
+        RunRecord.shared.finish(verb: type(of: command).configuration.commandName ?? "greenvn", exitCode: code, started: started)
+        exit(code)
+    }
+
+    /// Runs the command; its exit code, once every error has been printed.
+    private static func run(_ command: ParsableCommand) async -> Int32 {
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -27,19 +39,24 @@ struct GreenVN {
                 var sync = command
                 try sync.run()
             }
+            return 0
         } catch let e as GreenVNError {
+            RunRecord.shared.note(error: e)
             Output.error(e.description)
-            exit(e.exitCode)
+            return e.exitCode
         } catch let e as ValidationFailure {
+            RunRecord.shared.note(error: GreenVNError.invalid(e))
             Output.error(GreenVNError.invalid(e).description)
-            exit(2)
+            return 2
         } catch let e as ExitCode {
-            exit(e.rawValue)
+            return e.rawValue
         } catch {
             let code = Root.exitCode(for: error)
             if code == .success { Root.exit(withError: error) }
-            Output.error(Text.printable(Root.message(for: error), limit: 500))
-            exit(code == .validationFailure ? 2 : code.rawValue)
+            let message = Text.printable(Root.message(for: error), limit: 500)
+            RunRecord.shared.note("error", message)
+            Output.error(message)
+            return code == .validationFailure ? 2 : code.rawValue
         }
     }
 }
@@ -59,4 +76,47 @@ struct Root: AsyncParsableCommand {
         subcommands: [Tui.self, Allocate.self, Swap.self, Show.self, List.self, Deallocate.self,
                       Import.self, Bulk.self, Sim.self, WebhooksCommand.self],
         defaultSubcommand: Tui.self)
+}
+
+/// The verbs, as the parser knows them. The default command (the console) takes no positional
+/// argument, so without this check a mistyped verb reached it as an "unexpected argument".
+enum Verbs {
+    static var all: [String] {
+        Root.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+    }
+
+    /// The first argument when it should be a verb and is none (options go to the console).
+    static func unknown(in args: [String]) -> String? {
+        guard let first = args.first, !first.hasPrefix("-"), !all.contains(first) else { return nil }
+        return first
+    }
+
+    static func message(for typed: String) -> String {
+        let shown = Text.printable(typed, limit: 40)
+        let scored = all.map { ($0, distance($0, typed.lowercased())) }
+        let best = scored.map(\.1).min() ?? .max
+        let near = best <= 2 ? scored.filter { $0.1 == best }.map(\.0) : []
+        let hint = near.isEmpty ? "" : " Did you mean \(near.map { "`greenvn \($0)`" }.joined(separator: " or "))?"
+        return """
+            greenvn: unknown verb "\(shown)".\(hint)
+            Verbs: \(all.filter { $0 != "help" }.joined(separator: ", ")). `greenvn --help` describes them; \
+            `greenvn` alone opens the console.
+            """
+    }
+
+    /// Edits (insert, delete, replace, swap two neighbours) from one word to the other: "lsit" is one from "list".
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
 }

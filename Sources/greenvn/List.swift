@@ -8,7 +8,8 @@ struct List: ParsableCommand {
         commandName: "list",
         abstract: "List the allocations this operator knows (from the registry; no network).")
 
-    @Option(help: "active or vault (expired ones count as vault); all when omitted.") var state: String?
+    @Option(help: "active, expired (past expiry, not yet seen in the vault) or vault (expired ones count as vault too); all when omitted.")
+    var state: String?
     @Option(help: "Only rows whose VN, ids or numbers contain TEXT.") var filter: String = ""
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
@@ -19,30 +20,33 @@ struct List: ParsableCommand {
         var query = ListQuery(state: .all, filter: filter, sort: .created, descending: true)
         if let state {
             guard let s = StateFilter(rawValue: state.lowercased()), s != .all || state.lowercased() == "all" else {
-                throw GreenVNError.invalid(ValidationFailure([FieldError(.state, "\"\(Text.printable(state, limit: 20))\" is not a state: active or vault")]))
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.state, "\"\(Text.printable(state, limit: 20))\" is not a state: \(StateFilter.allCases.map(\.rawValue).joined(separator: ", "))")]))
             }
             query.state = s
         }
         let registry = try Session.openRegistry(connection)
         let now = Date()
         if output.json {
-            // Streams page by page: a million rows never sit in memory at once.
+            // Every row the registry knows, those without a greenvn_id too (a script that did not
+            // see them would think they do not exist). Streams page by page: a million rows never
+            // sit in memory at once.
             let out = FileHandle.standardOutput
             out.write(Data("[".utf8))
             var first = true
-            var skipped = 0
+            var shown = 0
             try forEachPage(registry, query, now) { rows in
+                shown += rows.count
                 for row in rows {
-                    guard row.status == .known else { skipped += 1; continue }
-                    out.write(Data(((first ? "\n" : ",\n") + String(decoding: Wire.json(row.allocation).serialized(), as: UTF8.self)).utf8))
+                    out.write(Data(((first ? "\n" : ",\n") + String(decoding: RowJSON.object(row).serialized(), as: UTF8.self)).utf8))
                     first = false
                 }
             }
             out.write(Data((first ? "]\n" : "\n]\n").utf8))
-            if skipped > 0 { Output.note("\(skipped) allocation(s) without a known greenvn_id (pending or id unknown) are not in the JSON; run `greenvn list` to see them") }
+            RunRecord.shared.note("rows", "\(shown)")
             return
         }
         let total = try registry.count(query, now: now)
+        RunRecord.shared.note("rows", "\(total)")
         if total == 0 {
             Output.line(filter.isEmpty ? "No allocations yet. Allocate one with `greenvn allocate --a +91… --b +91… --usage twoway` or press n in `greenvn`." : "No allocation matches \"\(Text.printable(filter, limit: 40))\".")
             return

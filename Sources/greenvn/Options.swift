@@ -26,3 +26,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the API's allocation object as JSON on stdout and nothing else.")
     var json = false
 }
+
+/// The argument of every verb that acts on one allocation (see `AllocationLookup`).
+let allocationIdHelp = ArgumentHelp("The allocation's greenvn_id, its VN or its connection_id (the registry resolves the last two).",
+                                    valueName: "ID")

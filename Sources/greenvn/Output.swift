@@ -22,10 +22,19 @@ enum Output {
         line(String(decoding: Wire.json(a).serialized(), as: UTF8.self))
     }
 
+    /// One registry row as `list --json` and `show --json` print it (see `RowJSON`).
+    static func json(_ s: StoredAllocation) {
+        line(String(decoding: RowJSON.object(s).serialized(), as: UTF8.self))
+    }
+
     /// The detail block of one allocation.
     static func describe(_ s: StoredAllocation, headline: String, now: Date = Date()) {
         let a = s.allocation
-        line("\(headline) \(a.greenVN)  (greenvn_id \(a.greenvnId))")
+        switch s.status {
+        case .known: line("\(headline) \(a.greenVN)  (greenvn_id \(a.greenvnId))")
+        case .pending: line("Pending create for connection_id \(a.connectionId): sent, outcome unknown; the next greenvn command that reaches Lead Assist re-sends it with the same connection_id")
+        case .idUnknown: line("Allocated for connection_id \(a.connectionId), greenvn_id unknown (the answer was lost): find it in Exotel's dashboard or a webhook, then `greenvn import GREENVN_ID`")
+        }
         var rows: [(String, String)] = [
             ("connection_id", a.connectionId),
             ("A-party", a.aparty.numbers.joined(separator: ", ")),
@@ -44,4 +53,31 @@ enum Output {
     static func warnings(_ w: [FieldError]) {
         for f in w { note("warning: \(f.field.flag) (\(f.field.rawValue)): \(f.message)") }
     }
+}
+
+/// `list --json` and `show --json`: the API's allocation object (`green_vn`, as `--json` prints
+/// everywhere) plus what greenvn knows of it — `registry_status`, `expires_at`, `duration`,
+/// `preferences`, `strictness`, `created_at`, `released_at`, `released_by`. A row without a
+/// greenvn_id (pending, or allocated with its answer lost) is there too, with `greenvn_id` and
+/// `green_vn` null.
+enum RowJSON {
+    static func object(_ s: StoredAllocation) -> JSONValue {
+        guard case .object(var o) = Wire.json(s.allocation) else { return .null }
+        if s.isPlaceholder {
+            o["greenvn_id"] = .null
+            o["green_vn"] = .null
+        }
+        o["registry_status"] = .string(s.status.rawValue)
+        o["expires_at"] = s.expiresAt.map { .string(iso8601($0)) } ?? .null
+        o["duration"] = s.durationText.map(JSONValue.string) ?? .null
+        o["preferences"] = Wire.preferences(s.preferences, typeKey: "type") ?? .object([:])
+        o["strictness"] = .bool(s.strictness)
+        o["created_at"] = .string(iso8601(s.createdAt))
+        o["released_at"] = s.releasedAt.map { .string(iso8601($0)) } ?? .null
+        o["released_by"] = s.releasedBy.map(JSONValue.string) ?? .null
+        return .object(o)
+    }
+
+    /// UTC, whole seconds: "2026-11-22T10:15:00Z".
+    static func iso8601(_ d: Date) -> String { d.formatted(.iso8601) }
 }

@@ -55,6 +55,20 @@ struct Session {
         return session
     }
 
+    /// Opens a session, runs `body` in it and closes it on every path (the embedded simulator
+    /// must stop whether the command succeeded, failed or was refused).
+    static func with<T>(_ connection: ConnectionOptions, _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await open(connection)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     /// The registry alone, for commands that never touch the network (`list`).
     static func openRegistry(_ connection: ConnectionOptions) throws -> Registry {
         let dataDir = DataDirectory.path()
@@ -152,7 +166,11 @@ enum EmbeddedSimulator {
         try DataDirectory.ensure(dir)
         var config = SimulatorConfig()
         config.statePath = dir + "/state.sqlite"
-        let sim = try Simulator(config: config, logger: Logger(label: "greenvn.simulator"))
+        // No logger (the simulator's default): its server logged one "started" line per command
+        // and, at every stop (a cancellation of its task), "Waiting on child channel:
+        // CancellationError()" as an error. It serves only this process on loopback; its
+        // failures reach the operator as the client's errors, which are logged.
+        let sim = try Simulator(config: config)
         try await sim.start(host: "127.0.0.1", port: 0)
         return sim
     }

@@ -4,77 +4,119 @@ import GreenVNKit
 import GreenVNStore
 
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one allocation, refreshed from the API.")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one allocation: refreshed from the API when its greenvn_id is known, else as the registry holds it.")
 
-    @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
+    @Argument(help: allocationIdHelp) var id: String?
+    @Option(name: .customLong("connection-id"), help: "The allocation's connection_id: any row the registry holds, greenvn_id known or not.")
+    var connectionId: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-        let session = try await Session.open(connection)
-        do {
-            let stored = try await session.operations.refresh(greenvnId)
-            if output.json { Output.json(stored.allocation) } else {
-                Output.describe(stored, headline: "VN")
-                let history = try session.registry.history(of: greenvnId)
-                if history.count > 1 {
-                    Output.line("  VN history")
-                    for h in history {
-                        Output.line("    \(TimeText.absolute(h.at))  \(h.oldVN ?? "—") → \(h.newVN)  (\(h.how))")
-                    }
-                }
+        switch (id, connectionId) {
+        case (nil, nil):
+            throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "name the allocation: `greenvn show ID` (greenvn_id, VN or connection_id) or `greenvn show --connection-id ID`")]))
+        case (.some, .some):
+            throw GreenVNError.invalid(ValidationFailure([FieldError(.connectionId, "give either ID or --connection-id, not both")]))
+        case (let typed?, nil):
+            if let bad = AllocationLookup.check(typed) { throw GreenVNError.invalid(bad) }
+        case (nil, let cid?):
+            if let why = Identifier.check(cid, what: "connection_id") {
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.connectionId, why)]))
             }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
+        RunRecord.shared.note("id", id ?? connectionId!)
+        try await Session.with(connection) { session in
+            let row = try resolve(in: session.registry)
+            RunRecord.shared.note(row)
+            guard let row, row.isPlaceholder else {
+                // A greenvn_id (known, or as typed): Lead Assist says how it is now.
+                let stored = try await session.operations.refresh(row?.id ?? id!)
+                RunRecord.shared.note(stored)
+                try present(stored, history: session.registry.history(of: stored.id))
+                return
+            }
+            try present(row, history: [])
+        }
+    }
+
+    /// The registry's row for what was typed; nil when it knows none (then ID is a greenvn_id).
+    private func resolve(in registry: Registry) throws -> StoredAllocation? {
+        if let cid = connectionId {
+            guard let row = try registry.allocation(connectionId: cid) else {
+                throw GreenVNError.invalid(ValidationFailure([FieldError(.connectionId, """
+                    no allocation in the registry has connection_id \(cid); Lead Assist cannot be asked by connection_id. \
+                    `greenvn list --filter \(cid)` searches every field
+                    """)]))
+            }
+            return row
+        }
+        return try AllocationLookup.row(for: id!, in: registry)
+    }
+
+    private func present(_ s: StoredAllocation, history: [VNChange]) throws {
+        if output.json { Output.json(s); return }
+        Output.describe(s, headline: "VN")
+        guard history.count > 1 else { return }
+        Output.line("  VN history")
+        for h in history {
+            Output.line("    \(TimeText.absolute(h.at))  \(h.oldVN ?? "—") → \(h.newVN)  (\(h.how))")
+        }
     }
 }
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Fetch an allocation by greenvn_id and remember it in the registry.")
+        abstract: "Fetch an allocation by greenvn_id and remember it in the registry (a VN or connection_id it knows works too).")
 
-    @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
+    @Argument(help: allocationIdHelp) var id: String
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-        let session = try await Session.open(connection)
-        do {
+        if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
+        RunRecord.shared.note("id", id)
+        try await Session.with(connection) { session in
+            let (greenvnId, _) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }
 
 struct Deallocate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "deallocate", abstract: "Deallocate an allocation (its VN goes back to the pool).")
 
-    @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
+    @Argument(help: allocationIdHelp) var id: String
     @Flag(help: "Do not ask for confirmation.") var yes = false
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
-        if !yes {
-            guard isatty(0) == 1 else {
-                throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))
-            }
-            FileHandle.standardError.write(Data("Deallocate \(greenvnId)? Callers will no longer reach each other through its VN. [y/N] ".utf8))
-            guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
-                Output.note("not deallocated")
-                throw ExitCode(1)
-            }
+        if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
+        if !yes, isatty(0) != 1 {
+            throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))
         }
-        let session = try await Session.open(connection)
-        do {
+        RunRecord.shared.note("id", id)
+        try await Session.with(connection) { session in
+            let (greenvnId, known) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
+            RunRecord.shared.note("greenvn_id", greenvnId)
+            if !yes {
+                // Names what the operator is about to cut off, not only the text they typed.
+                let what = known.map { "\($0.allocation.greenVN) (greenvn_id \(greenvnId), connection_id \($0.connectionId))" } ?? greenvnId
+                FileHandle.standardError.write(Data("Deallocate \(Text.printable(what, limit: 200))? Callers will no longer reach each other through its VN. [y/N] ".utf8))
+                guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
+                    Output.note("not deallocated")
+                    throw ExitCode(1)
+                }
+            }
             let stored = try await session.operations.deallocate(greenvnId)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }

@@ -69,7 +69,7 @@ struct Sim: AsyncParsableCommand {
         let (sid, key, hooks) = (config.accountSID, config.apiKey, webhookURL != nil)
         try await sim.run(host: host, port: port) { bound in
             Output.line("Lead Assist simulator listening on http://\(shownHost):\(bound)/v1")
-            Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(sid) EXOTEL_API_KEY=\(key) EXOTEL_API_TOKEN=<the --api-token>")
+            Output.line("  GREENVN_BASE_URL=http://\(shownHost):\(bound)/v1 EXOTEL_ACCOUNT_SID=\(sid) EXOTEL_API_KEY=\(key) EXOTEL_API_TOKEN=\(apiToken)")
             if hooks { Output.line("  webhooks: every event goes to the --webhook-url; GET /_sim/webhooks shows how each delivery went") }
         }
     }

@@ -8,7 +8,7 @@ struct Swap: AsyncParsableCommand {
         commandName: "swap",
         abstract: "Swap the VN of a live allocation (any free VN unless preferences are given).")
 
-    @Argument(help: "The allocation's greenvn_id.") var greenvnId: String
+    @Argument(help: allocationIdHelp) var id: String
     @Option(help: "Preferred VN (E.164).") var greenvn: String = ""
     @Option(help: "Preferred region: \(Region.allCases.map(\.rawValue).joined(separator: " ")).") var region: String = ""
     @Option(name: .customLong("pin-code"), help: "Preferred region by 6-digit PIN code.") var pinCode: String = ""
@@ -18,15 +18,18 @@ struct Swap: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        if let bad = GreenvnID.check(greenvnId) { throw GreenVNError.invalid(bad) }
+        if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
-        let session = try await Session.open(connection)
-        let before = try session.registry.allocation(id: greenvnId)?.allocation.greenVN
-        do {
+        RunRecord.shared.note("id", id)
+        try await Session.with(connection) { session in
+            let (greenvnId, known) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
+            let before = known?.allocation.greenVN
+            RunRecord.shared.note("greenvn_id", greenvnId)
+            if let before { RunRecord.shared.note("old_vn", before) }
             let stored = try await session.operations.swap(greenvnId, request)
+            RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) }
             else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
-        } catch { await session.close(); throw error }
-        await session.close()
+        }
     }
 }

@@ -28,22 +28,21 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await Session.open(connection)
-        let secret = token ?? ProcessInfo.processInfo.environment["GREENVN_WEBHOOK_TOKEN"]
-        let receiver = WebhookReceiver(intake: WebhookIntake(operations: session.operations), token: secret,
-                                       logger: Logger(label: "greenvn.webhooks")) { status, line in
-            Output.line("\(TimeText.absolute(Date()))  \(status == 200 ? "ok " : String(status))  \(line)")
-        }
-        let shownHost = host, registry = session.registry.description
-        do {
-            try await receiver.run(host: host, port: port) { bound in
-                Output.line("Receiving Lead Assist webhooks on http://\(shownHost):\(bound)/webhooks\(secret == nil ? "" : "?token=…")")
-                Output.line("  registry: \(registry)")
+        try await Session.with(connection) { session in
+            let secret = token ?? ProcessInfo.processInfo.environment["GREENVN_WEBHOOK_TOKEN"]
+            let receiver = WebhookReceiver(intake: WebhookIntake(operations: session.operations), token: secret,
+                                           logger: Logger(label: "greenvn.webhooks")) { status, line in
+                Output.line("\(TimeText.absolute(Date()))  \(status == 200 ? "ok " : String(status))  \(line)")
             }
-        } catch {
-            await session.close()
-            throw GreenVNError.configuration("the webhook receiver could not listen on \(host):\(port): \(Text.printable(String(describing: error), limit: 200)). Pick another --port.")
+            let shownHost = host, registry = session.registry.description
+            do {
+                try await receiver.run(host: host, port: port) { bound in
+                    Output.line("Receiving Lead Assist webhooks on http://\(shownHost):\(bound)/webhooks\(secret == nil ? "" : "?token=…")")
+                    Output.line("  registry: \(registry)")
+                }
+            } catch {
+                throw GreenVNError.configuration("the webhook receiver could not listen on \(host):\(port): \(Text.printable(String(describing: error), limit: 200)). Pick another --port.")
+            }
         }
-        await session.close()
     }
 }

@@ -114,7 +114,7 @@ import Testing
     @Test func standaloneSimulatorServesTheCLI() throws {
         let home = Binary.tempHome()
         let sim = Process()
-        sim.executableURL = URL(fileURLWithPath: Binary.path)
+        sim.executableURL = URL(fileURLWithPath: try Binary.executable())
         sim.arguments = ["sim", "--port", "0", "--api-token", "tok-e2e"]
         sim.environment = Binary.environment(home: home)
         let out = Pipe()
@@ -122,21 +122,74 @@ import Testing
         sim.standardError = FileHandle.nullDevice
         try sim.run()
         defer { sim.terminate(); sim.waitUntilExit() }
-        // The first line names the port it bound.
+        // The banner: the URL it listens on, then the settings to use, token included.
         var banner = ""
         let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("\n") && Date() < deadline {
+        while banner.filter({ $0 == "\n" }).count < 2 && Date() < deadline {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             banner += String(decoding: chunk, as: UTF8.self)
         }
-        let url = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }).trimmingCharacters(in: .whitespacesAndNewlines)
-        let env = Binary.environment(home: home, extra: [
-            "GREENVN_BASE_URL": url, "EXOTEL_ACCOUNT_SID": "SIMULATOR", "EXOTEL_API_KEY": "sim-key", "EXOTEL_API_TOKEN": "tok-e2e",
-        ])
+        #expect(!banner.contains("<the --api-token>"), "\(banner)")
+        // Exactly what it printed, pasted into an environment.
+        var printed: [String: String] = [:]
+        for word in banner.split(whereSeparator: \.isWhitespace) where word.contains("=") {
+            let kv = word.split(separator: "=", maxSplits: 1).map(String.init)
+            printed[kv[0]] = kv[1]
+        }
+        #expect(printed["EXOTEL_API_TOKEN"] == "tok-e2e", "\(banner)")
+        #expect(Set(printed.keys) == ["GREENVN_BASE_URL", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"], "\(banner)")
+        let env = Binary.environment(home: home, extra: printed)
         let r = try Binary.run(["allocate", "--a", "+919176226528", "--b", "+918136966620", "--usage", "twoway", "--json"], env: env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("embedded simulator"))
         #expect(try JSONValue.parse(Data(r.stdout.utf8))["state"] == .string("active"))
+    }
+}
+
+/// greenvn.log: one line per command (verb, ids, outcome, duration), and nothing alarming
+/// that is not a problem.
+@Suite struct RunLog {
+    @Test func everyCommandLeavesOneLineWithVerbIdsOutcomeAndDuration() throws {
+        let server = try TestServer(TestServer.echo())
+        defer { server.stop() }
+        let home = Binary.tempHome()
+        let env = RawBinary.env(home: home, server: server, token: "tok-SECRET-log")
+        let runs: [(args: [String], line: String, has: [String])] = [
+            (["allocate", "--a", "+919876543210", "--b", "+918765432109", "--usage", "twoway", "--connection-id", "log-1"],
+             "allocate ok in ", ["connection_id=log-1", "greenvn_id=id-log-1", "vn=+918047110001"]),
+            (["show", "log-1"], "show ok in ", ["greenvn_id=id-log-1"]),
+            (["swap", "log-1", "--json"], "swap ok in ", ["greenvn_id=id-log-1", "old_vn=+918047110001", "vn=+918047120001"]),
+            (["list", "--json"], "list ok in ", ["rows=1"]),
+            (["deallocate", "+918047120001", "--yes"], "deallocate ok in ", ["greenvn_id=id-log-1"]),
+            (["show", "--connection-id", "nobody"], "show exit 2 in ", ["error=invalid connection_id"]),
+        ]
+        for run in runs { _ = try Binary.run(run.args, env: env) }
+        let log = try String(contentsOfFile: home + "/data/greenvn.log", encoding: .utf8)
+        let lines = log.split(separator: "\n").filter { $0.contains(" greenvn.cli: ") }
+        #expect(lines.count == runs.count, "one line per command:\n\(log)")
+        for (run, line) in zip(runs, lines) {
+            #expect(line.contains(" info greenvn.cli: " + run.line), "\(run.args[0]): \(line)")
+            #expect(line.range(of: #" in \d+ ms"#, options: .regularExpression) != nil, "duration: \(line)")
+            for field in run.has { #expect(line.contains(field), "\(field) missing: \(line)") }
+        }
+        #expect(!log.contains("SECRET"))
+    }
+
+    /// Each command on the embedded simulator starts and stops it: the log holds the commands'
+    /// lines and nothing of that (it held "Waiting on child channel: CancellationError()" as an
+    /// error, and a "listening" line, per command).
+    @Test func theEmbeddedSimulatorLeavesNoNoise() throws {
+        let home = Binary.tempHome()
+        let env = Binary.environment(home: home)
+        let created = try Binary.run(["allocate", "--a", "+919876543210", "--b", "+918765432109", "--usage", "twoway", "--json"], env: env)
+        #expect(created.status == 0, "\(created.stderr)")
+        let id = try #require(try JSONValue.parse(Data(created.stdout.utf8))["greenvn_id"]?.stringValue)
+        #expect(try Binary.run(["show", id], env: env).status == 0)
+        #expect(try Binary.run(["swap", id], env: env).status == 0)
+        let log = try String(contentsOfFile: home + "/data/greenvn.log", encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count == 3 && lines.allSatisfy { $0.contains(" info greenvn.cli: ") }, "only the three commands' lines:\n\(log)")
+        #expect(!log.contains("Cancellation"), "cancellation noise in the log:\n\(log)")
     }
 }

@@ -52,7 +52,7 @@ enum Parity {
     /// A registry row without a greenvn_id, from `greenvn list`'s table.
     struct Unsettled: Equatable, CustomStringConvertible {
         var connectionId: String
-        var state: String          // "pending" (outbox, outcome unknown) or "id?" (allocated, id lost)
+        var state: String          // its registry_status: "pending" (outbox, outcome unknown) or "id_unknown" (allocated, id lost)
         var description: String { "\(connectionId) [\(state)]" }
     }
 
@@ -68,35 +68,34 @@ enum Parity {
         }
     }
 
-    /// The registry's known allocations (`list --json`) and its rows without an id (`list`).
+    /// The registry's known allocations and its rows without an id, from `list --json` (which
+    /// holds every row, with its `registry_status`).
     static func registry(env: [String: String]) async throws -> (known: [JSONValue], unsettled: [Unsettled]) {
         let json = try await Binary.runAsync(["list", "--json"], env: env)
         guard json.status == 0, let rows = try JSONValue.parse(Data(json.stdout.utf8)).arrayValue else {
             throw Failure("`greenvn list --json` failed (exit \(json.status)): \(json.stderr)\n\(json.stdout.prefix(500))")
         }
-        // `list --json` leaves rows without a greenvn_id out and says so on stderr; only then is
-        // the table (which shows them) read.
+        var known: [JSONValue] = []
         var unsettled: [Unsettled] = []
-        guard json.stderr.contains("greenvn_id") else { return (rows, unsettled) }
-        let text = try await Binary.runAsync(["list"], env: env)
-        guard text.status == 0 else { throw Failure("`greenvn list` failed (exit \(text.status)): \(text.stderr)") }
-        for line in text.stdout.split(separator: "\n") {
-            // VN  GREENVN_ID  CONNECTION_ID  A-PARTY  B-PARTY  USAGE  STATE  EXPIRES: an unsettled
-            // row has "—" for VN and id, and "pending" or "id?" as its state.
-            let cells = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            guard cells.count >= 3, cells[0] == "—", cells[1] == "—" else { continue }
-            guard let state = cells.first(where: { $0 == "pending" || $0 == "id?" }) else {
-                throw Failure("unreadable `greenvn list` row: \(line)")
+        for row in rows {
+            let cid = row["connection_id"]?.stringValue ?? ""
+            switch row["registry_status"]?.stringValue {
+            case "known": known.append(row)
+            case let status? where status == "pending" || status == "id_unknown":
+                unsettled.append(Unsettled(connectionId: cid, state: status))
+            default: throw Failure("`greenvn list --json` row without a registry_status: \(row)")
             }
-            unsettled.append(Unsettled(connectionId: cells[2], state: state))
+            if row["registry_status"] != .string("known"), row["greenvn_id"] != .null {
+                throw Failure("a row without a known greenvn_id must say greenvn_id null: \(row)")
+            }
         }
-        return (rows, unsettled)
+        return (known, unsettled)
     }
 
     /// Compares the registry with `server`. Strict: every server allocation is known by its
     /// greenvn_id with the same VN, state, numbers, usage and connection_id, the registry knows
     /// nothing the server lacks, and no row is unsettled. Not strict: a server allocation may
-    /// instead be an unsettled row with its connection_id (pending, or id? = allocated with the
+    /// instead be an unsettled row with its connection_id (pending, or id_unknown = allocated with the
     /// id lost — the operator's `greenvn import` settles it), and a pending row may have no
     /// server allocation (its create is re-sent with the same connection_id).
     /// Either way: no connection_id twice on the server or in the registry (nothing doubled),
@@ -106,7 +105,7 @@ enum Parity {
         var r = Report()
         r.server = server.count
         r.known = known.count
-        r.idUnknown = unsettled.filter { $0.state == "id?" }.map(\.connectionId)
+        r.idUnknown = unsettled.filter { $0.state == "id_unknown" }.map(\.connectionId)
         r.pending = unsettled.filter { $0.state == "pending" }.map(\.connectionId)
 
         var serverById: [String: Allocation] = [:]
@@ -143,8 +142,8 @@ enum Parity {
         for u in unsettled {
             if !registryCids.insert(u.connectionId).inserted { r.problems.append("DOUBLED in the registry: connection_id \(u.connectionId) twice") }
             if strict { r.problems.append("unsettled registry row \(u)") }
-            if u.state == "id?", serverByCid[u.connectionId] == nil {
-                r.problems.append("registry says \(u.connectionId) was allocated (id?) but the server has no allocation for it")
+            if u.state == "id_unknown", serverByCid[u.connectionId] == nil {
+                r.problems.append("registry says \(u.connectionId) was allocated (id_unknown) but the server has no allocation for it")
             }
         }
         let unsettledCids = Set(unsettled.map(\.connectionId))

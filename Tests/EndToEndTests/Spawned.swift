@@ -20,7 +20,9 @@ final class Spawned: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// `stdin` is given through a temporary file (a pipe could fill before the child reads it).
-    init(_ args: [String], env: [String: String], executable: String = Binary.path, stdin: String? = nil) throws {
+    /// `executable` nil: the greenvn under test (`Binary.executable()`).
+    init(_ args: [String], env: [String: String], executable: String? = nil, stdin: String? = nil) throws {
+        let executable = try executable ?? Binary.executable()
         var o: [Int32] = [-1, -1], e: [Int32] = [-1, -1]
         guard spawnPipe2(&o, O_CLOEXEC) == 0 else { throw SpawnFailure("pipe2: errno \(errno)") }
         guard spawnPipe2(&e, O_CLOEXEC) == 0 else { close(o[0]); close(o[1]); throw SpawnFailure("pipe2: errno \(errno)") }

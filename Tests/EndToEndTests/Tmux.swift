@@ -22,7 +22,7 @@ final class Pane: @unchecked Sendable {
         var environment = Binary.environment(home: home, extra: env)
         environment["TERM"] = "xterm-256color"
         let exports = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
-        let command = "env -i \(exports) \(Self.quote(Binary.path)) \(args.map(Self.quote).joined(separator: " ")); echo \"[exit $?]\"; stty -a; sleep 300"
+        let command = "env -i \(exports) \(Self.quote(try Binary.executable())) \(args.map(Self.quote).joined(separator: " ")); echo \"[exit $?]\"; stty -a; sleep 300"
         let started = try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", "bash", "--norc", "-c", command])
         guard started.status == 0 else { throw ScreenMismatch(expected: "tmux new-session to succeed (status \(started.status)): \(started.stderr)", screen: "") }
     }
@@ -32,9 +32,21 @@ final class Pane: @unchecked Sendable {
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     private func run(_ args: [String]) throws -> Binary.Result {
-        let env = ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home]
-        return try Spawned(["-L", socket, "-f", "/dev/null"] + args, env: env, executable: "/usr/bin/tmux").waitSync(timeout: 30)
+        let env = ["PATH": Self.searchPath, "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home]
+        return try Spawned(["-L", socket, "-f", "/dev/null"] + args, env: env, executable: Self.tmux.get()).waitSync(timeout: 30)
     }
+
+    /// The test run's own PATH: where tmux (and the shell and `env` it starts) are found.
+    static let searchPath = ProcessInfo.processInfo.environment["PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin:/bin"
+
+    /// tmux, found on PATH like a shell would find it.
+    static let tmux: Result<String, SpawnFailure> = {
+        for dir in searchPath.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/tmux"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return .success(candidate) }
+        }
+        return .failure(SpawnFailure("tmux is not on PATH (\(searchPath)): install it (`apt-get install tmux`); the console's end-to-end tests drive the binary inside it"))
+    }()
 
     /// A tmux client command; its standard output.
     @discardableResult

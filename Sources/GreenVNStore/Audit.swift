@@ -82,7 +82,7 @@ extension RegistryTransaction {
 
     /// Entries about `target` (a greenvn_id or a connection_id; for a known allocation also those
     /// filed under its connection_id), newest first. nil: the whole log.
-    func auditEntries(for target: String?, limit: Int) throws -> [AuditEntry] {
+    public func auditEntries(for target: String?, limit: Int) throws -> [AuditEntry] {
         let rows: [SQLRow]
         if let target {
             let cid = try db.row("SELECT connection_id FROM allocation WHERE greenvn_id = ?", [target.sqlValue])?.text("connection_id")
@@ -102,7 +102,7 @@ extension RegistryTransaction {
     }
 
     /// Oldest first.
-    func history(of id: String) throws -> [VNChange] {
+    public func history(of id: String) throws -> [VNChange] {
         try db.query("SELECT * FROM vn_history WHERE greenvn_id = ? ORDER BY at, id", [id.sqlValue]).map(VNHistory.change)
     }
 }

@@ -82,7 +82,7 @@ extension RegistryTransaction {
     }
 
     /// Newest first.
-    func calls(of greenvnId: String, limit: Int) throws -> [CallRecord] {
+    public func calls(of greenvnId: String, limit: Int) throws -> [CallRecord] {
         try db.query("SELECT * FROM call_event WHERE greenvn_id = ? ORDER BY COALESCE(started_at, received_at) DESC, id DESC LIMIT ?",
                      [greenvnId.sqlValue, max(0, limit).sqlValue]).map(Calls.record)
     }

@@ -58,7 +58,7 @@ extension RegistryTransaction {
     }
 
     /// Oldest first.
-    func outbox() throws -> [OutboxEntry] {
+    public func outbox() throws -> [OutboxEntry] {
         try db.query("SELECT * FROM outbox ORDER BY created_at, connection_id", []).map(Outbox.entry)
     }
 

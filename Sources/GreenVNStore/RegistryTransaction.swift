@@ -3,23 +3,24 @@ import GreenVNKit
 
 /// One transaction on a registry, whichever the backend: the recipes that record what the API
 /// answered (allocation rows, VN history, audit, outbox, calls) are written once, here and in
-/// the files beside it, against `SQLSession`.
+/// the files beside it, against `SQLSession`. Its reads are public: async code (a CLI verb)
+/// reads through `Registry.read` rather than block one of Swift's cooperative threads.
 public struct RegistryTransaction {
     let db: SQLSession
 
     public init(_ session: SQLSession) { db = session }
 
-    func allocation(id: String) throws -> StoredAllocation? {
+    public func allocation(id: String) throws -> StoredAllocation? {
         try db.row("SELECT * FROM allocation WHERE greenvn_id = ?", [id.sqlValue]).map(StoredAllocation.init)
     }
 
-    func allocation(connectionId: String) throws -> StoredAllocation? {
+    public func allocation(connectionId: String) throws -> StoredAllocation? {
         guard !connectionId.isEmpty else { return nil }
         return try db.row("SELECT * FROM allocation WHERE connection_id = ?", [connectionId.sqlValue]).map(StoredAllocation.init)
     }
 
     /// Every allocation that holds or held `vn` as its current VN, newest first.
-    func allocations(vn: String) throws -> [StoredAllocation] {
+    public func allocations(vn: String) throws -> [StoredAllocation] {
         guard !vn.isEmpty else { return [] }
         return try db.query("SELECT * FROM allocation WHERE green_vn = ? ORDER BY created_at DESC, id DESC LIMIT 50",
                             [vn.sqlValue]).map(StoredAllocation.init)

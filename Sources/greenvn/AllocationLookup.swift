@@ -53,19 +53,20 @@ enum AllocationLookup {
             """)])
     }
 
-    /// Asks the registry (no network) what `typed` names.
-    static func resolve(_ typed: String, in registry: Registry, now: Date = Date()) throws -> Resolution {
-        let byId = GreenvnID.check(typed) == nil ? try registry.allocation(id: typed) : nil
-        let byConnectionId = Identifier.check(typed, what: "connection_id") == nil ? try registry.allocation(connectionId: typed) : nil
-        var byVN: [StoredAllocation] = []
-        if case .success(let vn) = PhoneNumber.normalize(typed) { byVN = try registry.allocations(vn: vn) }
+    /// Asks the registry (no network) what `typed` names, in one read on the registry's own thread.
+    static func resolve(_ typed: String, in registry: Registry, now: Date = Date()) async throws -> Resolution {
+        let (byId, byConnectionId, byVN) = try await registry.read { tx in
+            (GreenvnID.check(typed) == nil ? try tx.allocation(id: typed) : nil,
+             Identifier.check(typed, what: "connection_id") == nil ? try tx.allocation(connectionId: typed) : nil,
+             try { if case .success(let vn) = PhoneNumber.normalize(typed) { return try tx.allocations(vn: vn) } else { return [] } }())
+        }
         return resolve(byId: byId, byConnectionId: byConnectionId, byVN: byVN, now: now)
     }
 
     /// The registry's row `typed` names; nil when it knows none and `typed` can go to Lead Assist
     /// as a greenvn_id. Several rows, or unknown text that cannot be a greenvn_id, are refused.
-    static func row(for typed: String, in registry: Registry) throws -> StoredAllocation? {
-        switch try resolve(typed, in: registry) {
+    static func row(for typed: String, in registry: Registry) async throws -> StoredAllocation? {
+        switch try await resolve(typed, in: registry) {
         case .row(let c): return c.row
         case .ambiguous(let candidates): throw ambiguous(typed, candidates)
         case .unknown:
@@ -82,8 +83,8 @@ enum AllocationLookup {
 
     /// What a verb that acts through the API sends: the greenvn_id, with the registry's row when
     /// it has one. A placeholder row has no greenvn_id yet: its way out is named.
-    static func greenvnId(for typed: String, in registry: Registry, verb: String) throws -> (id: String, row: StoredAllocation?) {
-        guard let row = try row(for: typed, in: registry) else { return (typed, nil) }
+    static func greenvnId(for typed: String, in registry: Registry, verb: String) async throws -> (id: String, row: StoredAllocation?) {
+        guard let row = try await row(for: typed, in: registry) else { return (typed, nil) }
         if row.isPlaceholder { throw placeholder(row, verb: verb) }
         return (row.id, row)
     }

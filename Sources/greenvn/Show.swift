@@ -29,13 +29,13 @@ struct Show: AsyncParsableCommand {
         }
         RunRecord.shared.note("id", id ?? connectionId!)
         try await Session.with(connection) { session in
-            let row = try resolve(in: session.registry)
+            let row = try await resolve(in: session.registry)
             RunRecord.shared.note(row)
             guard let row, row.isPlaceholder else {
                 // A greenvn_id (known, or as typed): Lead Assist says how it is now.
                 let stored = try await session.operations.refresh(row?.id ?? id!)
                 RunRecord.shared.note(stored)
-                try present(stored, history: session.registry.history(of: stored.id))
+                try present(stored, history: await session.registry.read { [id = stored.id] in try $0.history(of: id) })
                 return
             }
             try present(row, history: [])
@@ -43,9 +43,9 @@ struct Show: AsyncParsableCommand {
     }
 
     /// The registry's row for what was typed; nil when it knows none (then ID is a greenvn_id).
-    private func resolve(in registry: Registry) throws -> StoredAllocation? {
+    private func resolve(in registry: Registry) async throws -> StoredAllocation? {
         if let cid = connectionId {
-            guard let row = try registry.allocation(connectionId: cid) else {
+            guard let row = try await registry.read({ try $0.allocation(connectionId: cid) }) else {
                 throw GreenVNError.invalid(ValidationFailure([FieldError(.connectionId, """
                     no allocation in the registry has connection_id \(cid); Lead Assist cannot be asked by connection_id. \
                     `greenvn list --filter \(cid)` searches every field
@@ -53,7 +53,7 @@ struct Show: AsyncParsableCommand {
             }
             return row
         }
-        return try AllocationLookup.row(for: id!, in: registry)
+        return try await AllocationLookup.row(for: id!, in: registry)
     }
 
     private func present(_ s: StoredAllocation, history: [VNChange]) throws {
@@ -80,7 +80,7 @@ struct Import: AsyncParsableCommand {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
-            let (greenvnId, _) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
+            let (greenvnId, _) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
             RunRecord.shared.note(stored)
             if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
@@ -103,7 +103,7 @@ struct Deallocate: AsyncParsableCommand {
         }
         RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
-            let (greenvnId, known) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
+            let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
             RunRecord.shared.note("greenvn_id", greenvnId)
             if !yes {
                 // Names what the operator is about to cut off, not only the text they typed.

@@ -22,7 +22,7 @@ struct Swap: AsyncParsableCommand {
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
         RunRecord.shared.note("id", id)
         try await Session.with(connection) { session in
-            let (greenvnId, known) = try AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
+            let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
             let before = known?.allocation.greenVN
             RunRecord.shared.note("greenvn_id", greenvnId)
             if let before { RunRecord.shared.note("old_vn", before) }

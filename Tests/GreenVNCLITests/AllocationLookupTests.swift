@@ -60,31 +60,31 @@ import Testing
         #expect(AllocationLookup.resolve(byId: c.byId, byConnectionId: c.byCid, byVN: c.byVN, now: Self.now) == c.expected)
     }
 
-    @Test func resolvesAgainstARegistry() throws {
+    @Test func resolvesAgainstARegistry() async throws {
         let registry = try SQLiteRegistry.inMemory()
         try registry.seed([Self.live, Self.vault, Self.otherLive])
-        #expect(try AllocationLookup.resolve("c-old", in: registry, now: Self.now) == Self.one(Self.vault, .connectionId))
-        #expect(try AllocationLookup.resolve("g-two", in: registry, now: Self.now) == Self.one(Self.otherLive, .greenvnId))
+        #expect(try await AllocationLookup.resolve("c-old", in: registry, now: Self.now) == Self.one(Self.vault, .connectionId))
+        #expect(try await AllocationLookup.resolve("g-two", in: registry, now: Self.now) == Self.one(Self.otherLive, .greenvnId))
         // A bare 10-digit mobile is the VN once normalised; two live rows have it.
-        guard case .ambiguous(let both) = try AllocationLookup.resolve("8047110001", in: registry, now: Self.now) else {
+        guard case .ambiguous(let both) = try await AllocationLookup.resolve("8047110001", in: registry, now: Self.now) else {
             Issue.record("two live allocations share the VN"); return
         }
         #expect(Set(both.map(\.row.id)) == ["g-live", "g-two"])
-        #expect(try AllocationLookup.resolve("g-none", in: registry, now: Self.now) == .unknown)
+        #expect(try await AllocationLookup.resolve("g-none", in: registry, now: Self.now) == .unknown)
     }
 
-    @Test func whatAVerbSends() throws {
+    @Test func whatAVerbSends() async throws {
         let registry = try SQLiteRegistry.inMemory()
         try registry.seed([Self.live, Self.pending])
-        #expect(try AllocationLookup.greenvnId(for: "c-live", in: registry, verb: "swap") == ("g-live", Self.live))
-        #expect(try AllocationLookup.greenvnId(for: "g-unknown-1", in: registry, verb: "swap") == ("g-unknown-1", nil))
+        #expect(try await AllocationLookup.greenvnId(for: "c-live", in: registry, verb: "swap") == ("g-live", Self.live))
+        #expect(try await AllocationLookup.greenvnId(for: "g-unknown-1", in: registry, verb: "swap") == ("g-unknown-1", nil))
         // A placeholder has no greenvn_id: refused with its way out, naming the field.
-        #expect { try AllocationLookup.greenvnId(for: "c-pend", in: registry, verb: "swap") } throws: { error in
+        await #expect { try await AllocationLookup.greenvnId(for: "c-pend", in: registry, verb: "swap") } throws: { error in
             guard case .invalid(let f) = error as? GreenVNError else { return false }
             return f.errors.first?.field == .greenvnId && f.description.contains("show --connection-id c-pend")
         }
         // An unknown VN written with spaces cannot be a greenvn_id: said so, nothing to send.
-        #expect { try AllocationLookup.row(for: "+91 80471 19999", in: registry) } throws: { error in
+        await #expect { try await AllocationLookup.row(for: "+91 80471 19999", in: registry) } throws: { error in
             guard case .invalid(let f) = error as? GreenVNError else { return false }
             return f.description.contains("no allocation in the registry has VN +918047119999")
         }

@@ -111,7 +111,7 @@ public enum GreenVNError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badResponse(let status, let snippet):
             return "Lead Assist answered HTTP \(status) with something that is not its JSON: \"\(snippet)\". Check GREENVN_BASE_URL points at the API; retry later."
         case .unavailable(let r):
-            return "Lead Assist is unavailable (HTTP \(r.httpStatus)\(r.code.map { ", code \($0)" } ?? "")\(r.message.isEmpty ? "" : ": \(r.message)") after every retry. Try again in a minute."
+            return "Lead Assist is unavailable (HTTP \(r.httpStatus)\(r.code.map { ", code \($0)" } ?? "")\(r.message.isEmpty ? "" : ": \(r.message)")) after every retry. Try again in a minute."
         case .outcomeUnknown(let why):
             return "Outcome unknown: \(why). Run `greenvn show ID` to see the allocation's current state."
         }

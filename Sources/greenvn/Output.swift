@@ -46,7 +46,12 @@ enum Output {
         rows.append(("state", s.effectiveState(now: now).rawValue))
         if let f = a.flowId { rows.append(("flow_id", f)) }
         if !s.preferences.isEmpty { rows.append(("preferences", s.preferences.summary + (s.strictness ? " (strict)" : ""))) }
-        if let e = s.expiresAt { rows.append(("expires", "\(TimeText.absolute(e)) (\(TimeText.relative(e, now: now)))")) }
+        if s.effectiveState(now: now) == .vault {
+            // Released: when and by whom, not a countdown to an expiry that no longer applies.
+            if let at = s.releasedAt { rows.append(("released", "\(TimeText.absolute(at)) by \(s.releasedBy ?? "Lead Assist")")) }
+        } else if let e = s.expiresAt {
+            rows.append((s.effectiveState(now: now) == .expired ? "expired" : "expires", "\(TimeText.absolute(e)) (\(TimeText.relative(e, now: now)))"))
+        }
         for (k, v) in rows { line("  \(k.padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
     }
 

@@ -72,6 +72,9 @@ import Testing
         let gone = try Binary.run(["deallocate", id, "--yes", "--json"], env: env)
         #expect(gone.status == 0, "\(gone.stderr)")
         #expect(try JSONValue.parse(Data(gone.stdout.utf8))["state"] == .string("vault"))
+        // In the vault: when and by whom it was released, no countdown to an expiry.
+        let released = try Binary.run(["show", id], env: env)
+        #expect(released.stdout.contains("released") && !released.stdout.contains("expires"), "\(released.stdout)")
 
         let again = try Binary.run(["deallocate", id, "--yes"], env: env)
         #expect(again.status == 1)

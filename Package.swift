@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
@@ -33,7 +34,10 @@ let package = Package(
             dependencies: ["GreenVNKit", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: v5),
         // Serving a Hummingbird application in the background (the embedded simulator, the webhook receiver).
-        .target(name: "GreenVNServing", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: v5),
+        .target(name: "GreenVNServing", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: v5),
         .target(
             name: "GreenVNSimulator",
             dependencies: [

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// Serves one Hummingbird application in the background, on a port (0 = an ephemeral one):
 /// the embedded simulator, the webhook receiver under test. `start` returns once it listens.
@@ -7,6 +9,8 @@ import Hummingbird
 public final class Serving: @unchecked Sendable {
     private let lock = NSLock()
     private var task: Task<Void, Never>?
+    /// Stops the application gracefully (connections finish, nothing is logged as an error).
+    private var group: ServiceGroup?
     private var bound = 0
 
     public init() {}
@@ -21,16 +25,17 @@ public final class Serving: @unchecked Sendable {
         await stop()
         let (events, sink) = AsyncStream<Result<Int, any Error>>.makeStream()
         let app = make { sink.yield(.success($0)) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "greenvn.serving", factory: { _ in SwiftLogNoOpLogHandler() })))
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
                 sink.yield(.failure(CancellationError()))
             } catch {
                 sink.yield(.failure(error))
             }
             sink.finish()
         }
-        lock.withLock { self.task = task }
+        lock.withLock { self.task = task; self.group = group }
         for await event in events {
             switch event {
             case .success(let p):
@@ -46,11 +51,11 @@ public final class Serving: @unchecked Sendable {
 
     /// Stops serving; open connections are closed.
     public func stop() async {
-        let task = lock.withLock { () -> Task<Void, Never>? in
-            defer { self.task = nil }
-            return self.task
+        let (task, group) = lock.withLock { () -> (Task<Void, Never>?, ServiceGroup?) in
+            defer { self.task = nil; self.group = nil }
+            return (self.task, self.group)
         }
-        task?.cancel()
+        await group?.triggerGracefulShutdown()
         await task?.value
     }
 

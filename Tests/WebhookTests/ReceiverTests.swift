@@ -129,3 +129,33 @@ import Testing
         await rig.stop()
     }
 }
+
+/// Stopping a served application is a graceful shutdown: nothing is logged as an error (a
+/// cancelled Hummingbird task used to log "Waiting on child channel: CancellationError()").
+@Suite struct ServingStopTests {
+    final class Captured: LogHandler, @unchecked Sendable {
+        static let lock = NSLock()
+        nonisolated(unsafe) static var lines: [(Logger.Level, String)] = []
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { metadata[key] } set { metadata[key] = newValue } }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            Self.lock.withLock { Self.lines.append((level, message.description)) }
+        }
+    }
+
+    @Test func stoppingTheReceiverLogsNoError() async throws {
+        let dir = NSTemporaryDirectory() + "greenvn-serving-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let registry = try SQLiteRegistry(path: dir + "/registry.sqlite")
+        let ops = Operations(api: LeadAssistClient(settings: ConnectionSettings(baseURL: "http://127.0.0.1:9/v1", accountSID: "S", apiKey: "k", apiToken: "t")),
+                             registry: registry)
+        let receiver = WebhookReceiver(intake: WebhookIntake(operations: ops), logger: Logger(label: "serving-test", factory: { _ in Captured() }))
+        let port = try await receiver.start()
+        #expect(port > 0)
+        await receiver.stop()
+        let errors = Captured.lock.withLock { Captured.lines.filter { $0.0 >= .error } }
+        #expect(errors.isEmpty, "\(errors)")
+    }
+}

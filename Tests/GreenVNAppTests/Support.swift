@@ -47,17 +47,23 @@ let sampleHistory: [String: [VNChange]] = [
 ]
 let sampleAudit: [String: [AuditEntry]] = [
     sample[0].id: [
-        AuditEntry(at: now.addingTimeInterval(-30), operatorName: "asha", host: "", action: "allocate", target: sample[0].id, outcome: "ok"),
-        AuditEntry(at: now.addingTimeInterval(-10), operatorName: "asha", host: "", action: "swap", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-30), user: "asha", action: "allocate", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-10), user: "asha", action: "swap", target: sample[0].id, outcome: "ok"),
     ],
 ]
 
 /// An in-memory registry with the store's semantics: tabs by effective state, substring
 /// filter, sort with ties in insertion order, and a count of index(of:) calls.
-final class FakeRegistry: ListReading, @unchecked Sendable {
+final class FakeRegistry: RegistryReading, @unchecked Sendable {
     var rows: [StoredAllocation]
+    var histories: [String: [VNChange]]
+    var audits: [String: [AuditEntry]]
     var indexCalls = 0
-    init(_ rows: [StoredAllocation]) { self.rows = rows }
+    init(_ rows: [StoredAllocation], histories: [String: [VNChange]] = sampleHistory, audits: [String: [AuditEntry]] = sampleAudit) {
+        self.rows = rows
+        self.histories = histories
+        self.audits = audits
+    }
 
     func matching(_ q: ListQuery, now: Date) -> [StoredAllocation] {
         let term = q.filter.trimmingCharacters(in: .whitespaces).lowercased()
@@ -65,7 +71,6 @@ final class FakeRegistry: ListReading, @unchecked Sendable {
             let st = r.effectiveState(now: now)
             switch q.state {
             case .active: if st != .active { return false }
-            case .expired: if st != .expired { return false }
             case .vault: if st == .active { return false }
             case .all: break
             }
@@ -96,55 +101,81 @@ final class FakeRegistry: ListReading, @unchecked Sendable {
         Array(matching(q, now: now).dropFirst(offset).prefix(limit))
     }
     func count(_ q: ListQuery, now: Date) throws -> Int { matching(q, now: now).count }
-    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
-    func counts(now: Date) throws -> TabCounts {
-        TabCounts(active: try count(ListQuery(state: .active), now: now), expired: try count(ListQuery(state: .expired), now: now),
-                  vault: try count(ListQuery(state: .vault), now: now), pending: rows.filter { $0.status == .pending }.count)
+    func counts(now: Date) throws -> Counts {
+        Counts(active: try count(ListQuery(state: .active), now: now), vault: try count(ListQuery(state: .vault), now: now),
+               pending: rows.filter { $0.status == .pending }.count)
     }
-    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try index(of: id, in: q, now: now) }
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int? {
         indexCalls += 1
         return matching(q, now: now).firstIndex { $0.id == id }
     }
+    func history(of id: String) throws -> [VNChange] { histories[id] ?? [] }
+    func audit(for id: String, limit: Int) throws -> [AuditEntry] { Array((audits[id] ?? []).reversed().prefix(limit)) }
 }
 
-/// Drives `update` the way the Runner does: registry reads are answered at once from a
-/// FakeRegistry; operations, copies and quits are only recorded.
+/// Jobs answered by the test (they are recorded, never run) unless `answer` says otherwise.
+final class FakeOperations: AllocationOperations, @unchecked Sendable {
+    var answer: (@Sendable (Job) -> OperationOutcome)?
+    func perform(_ job: Job) async -> OperationOutcome {
+        answer?(job) ?? .failure(message: "no answer in this test", error: nil)
+    }
+    func reconcile() async -> ReconcileSummary { ReconcileSummary() }
+}
+
+/// The console as the operator runs it — `update` and the EffectRuntime through a
+/// ConsoleDriver — with the registry read from a FakeRegistry at once; jobs, copies and quits
+/// are recorded for the test to answer.
 struct Harness {
-    var state: AppState
+    let driver: ConsoleDriver
     let registry: FakeRegistry
-    var effects: [Effect] = []
+    let leadAssist = FakeOperations()
+    private let recorded = Recorded()
+    /// What the terminal does with copies.
+    let clipboard = ClipboardBox()
+
+    var state: AppState {
+        get { driver.state }
+        nonmutating set { driver.state = newValue }
+    }
+    var effects: [Effect] {
+        get { recorded.effects }
+        nonmutating set { recorded.effects = newValue }
+    }
 
     init(_ rows: [StoredAllocation] = sample, width: Int = 120, height: Int = 36, readOnly: Bool = false,
          simulator: Bool = true, start: Bool = true) {
         registry = FakeRegistry(rows)
-        state = AppState(target: TargetInfo(isSimulator: simulator, accountSID: "exotel-acme-1", host: "leadassist.exotel.in"),
-                         readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
+        let clock = StateClock()
+        let clipboard = self.clipboard
+        let services = ConsoleServices(reader: registry, operations: leadAssist,
+                                       clipboard: { _ in clipboard.report }, clock: { clock.now })
+        let initial = AppState(target: TargetInfo(isSimulator: simulator, accountSID: "exotel-acme-1", host: "leadassist.exotel.in"),
+                               readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
+        driver = ConsoleDriver(state: initial, services: services)
+        clock.driver = driver
+        let recorded = self.recorded
+        driver.onEffects = { recorded.effects += $0 }
         send(.resize(width: width, height: height))
         if start { send(.start) }
         effects = []
     }
 
-    mutating func send(_ action: Action) {
-        let produced = update(&state, action)
-        effects += produced
-        for effect in produced {
-            switch effect {
-            case .loadPage(let request):
-                send(.pageLoaded(try! PageLoader.load(request, from: registry, now: state.now)))
-            case .loadDetail(let id):
-                send(.detailLoaded(DetailData(id: id, history: sampleHistory[id] ?? [], audit: sampleAudit[id] ?? [])))
-            default:
-                break
-            }
-        }
+    func send(_ action: Action) {
+        driver.send(action)
+        driver.drain()
     }
 
-    mutating func press(_ keys: Key...) { for k in keys { send(.key(k)) } }
-    mutating func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+    func press(_ keys: Key...) { for k in keys { send(.key(k)) } }
+    func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+
+    /// Runs the jobs started so far through `leadAssist.answer` and feeds back their answers.
+    func finishJobs() async {
+        await driver.finishJobs()
+        driver.drain()
+    }
 
     /// Effects since the last call, registry reads left out.
-    mutating func takeEffects() -> [Effect] {
+    func takeEffects() -> [Effect] {
         defer { effects = [] }
         return effects.filter {
             switch $0 {
@@ -163,39 +194,85 @@ struct Harness {
     }
 
     func frame(width: Int? = nil, height: Int? = nil) -> [String] {
-        var c = Canvas(width: width ?? state.size.width, height: height ?? state.size.height)
-        render(state, into: &c)
-        return c.lines()
+        driver.render(width: width, height: height).lines()
     }
 
     func screen() -> String { frame().joined(separator: "\n") }
+
+    final class Recorded: @unchecked Sendable { var effects: [Effect] = [] }
+    final class StateClock: @unchecked Sendable {
+        weak var driver: ConsoleDriver?
+        var now: Date { driver?.state.now ?? GreenVNAppTests.now }
+    }
+    final class ClipboardBox: @unchecked Sendable { var report = ClipboardReport.copied(via: "test terminal") }
 }
 
-/// Compares a rendered frame with Tests/GreenVNAppTests/__Snapshots__/NAME.WxH.txt.
-/// SNAPSHOT_RECORD=1 rewrites the file; a missing file is written and the test fails.
+/// Compares a rendered frame with Tests/GreenVNAppTests/__Snapshots__/NAME.WxH.txt (its text)
+/// and NAME.WxH.style.txt (the style of every cell as a letter, with a legend), so colour,
+/// bold and reverse-video regressions fail like text ones. SNAPSHOT_RECORD=1 rewrites both;
+/// a missing file is written and the test fails.
 func assertSnapshot(_ name: String, _ state: AppState, width: Int, height: Int, sourceLocation: SourceLocation = #_sourceLocation) {
     var s = state
     _ = update(&s, .resize(width: width, height: height))
     var canvas = Canvas(width: width, height: height)
     render(s, into: &canvas)
-    let actual = canvas.lines().joined(separator: "\n") + "\n"
+    let text = canvas.lines().joined(separator: "\n") + "\n"
+    compareSnapshot(file: "\(name).\(width)x\(height).txt", actual: text, sourceLocation: sourceLocation)
+    compareSnapshot(file: "\(name).\(width)x\(height).style.txt", actual: styleMap(canvas), sourceLocation: sourceLocation)
+}
+
+/// One letter per cell for its style (a space for the plain style), trailing spaces trimmed,
+/// under a legend naming each letter's colours and attributes in order of first appearance.
+func styleMap(_ canvas: Canvas) -> String {
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    var assigned: [Style: Character] = [.plain: " "]
+    var legend: [String] = []
+    var grid: [String] = []
+    for y in 0..<canvas.height {
+        var line = ""
+        for x in 0..<canvas.width {
+            let style = canvas[x, y].style
+            if assigned[style] == nil {
+                let letter = legend.count < letters.count ? letters[legend.count] : "?"
+                assigned[style] = letter
+                legend.append("\(letter) \(describe(style))")
+            }
+            line.append(assigned[style]!)
+        }
+        while line.last == " " { line.removeLast() }
+        grid.append(line)
+    }
+    return (legend + ["--"] + grid).joined(separator: "\n") + "\n"
+}
+
+/// "fg:cyan bold reverse": what a style draws.
+func describe(_ style: Style) -> String {
+    var parts: [String] = []
+    if style.fg != .default { parts.append("fg:\(style.fg)") }
+    if style.bg != .default { parts.append("bg:\(style.bg)") }
+    if style.bold { parts.append("bold") }
+    if style.dim { parts.append("dim") }
+    if style.reverse { parts.append("reverse") }
+    if style.underline { parts.append("underline") }
+    return parts.isEmpty ? "plain" : parts.joined(separator: " ")
+}
+
+private func compareSnapshot(file name: String, actual: String, sourceLocation: SourceLocation) {
     let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
-    let file = dir.appendingPathComponent("\(name).\(width)x\(height).txt")
+    let file = dir.appendingPathComponent(name)
     let record = ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1"
     guard !record, let expected = try? String(contentsOf: file, encoding: .utf8) else {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try? actual.write(to: file, atomically: true, encoding: .utf8)
-        if !record { Issue.record("Recorded a new snapshot \(file.lastPathComponent); check it and run again", sourceLocation: sourceLocation) }
+        if !record { Issue.record("Recorded a new snapshot \(name); check it and run again", sourceLocation: sourceLocation) }
         return
     }
-    if expected != actual {
-        func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
-        // Both frames go to stdout: the test log keeps long multi-line text intact there.
-        print("Snapshot \(file.lastPathComponent) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))")
-        let firstDiff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false),
-                            actual.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
-        let at = firstDiff.map { " first at line \($0.offset + 1): expected \"\($0.element.0)\", got \"\($0.element.1)\"" } ?? ""
-        Issue.record(Comment(rawValue: "Snapshot \(file.lastPathComponent) differs (both frames printed above)" + at),
-                     sourceLocation: sourceLocation)
-    }
+    guard expected != actual else { return }
+    func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
+    // Both frames go to stdout: the test log keeps long multi-line text intact there.
+    print("Snapshot \(name) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))")
+    let firstDiff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false),
+                        actual.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
+    let at = firstDiff.map { " first at line \($0.offset + 1): expected \"\($0.element.0)\", got \"\($0.element.1)\"" } ?? ""
+    Issue.record(Comment(rawValue: "Snapshot \(name) differs (both printed above)" + at), sourceLocation: sourceLocation)
 }

@@ -10,7 +10,7 @@ struct AppState: Equatable {
     var timeZone: TimeZone
     var size: Size = Size(width: 80, height: 24)
     var list = ListModel()
-    var counts = Counts()
+    var counts = TabCounts()
     /// History and audit of the selected allocation (its fields come from the list row).
     var detail: DetailData?
     var mode: Mode = .browse

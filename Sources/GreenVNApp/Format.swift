@@ -38,6 +38,13 @@ enum Format {
         return "\(Int((left / 86_400).rounded()))d"   // fits the 7-column list cell up to the 170-day maximum
     }
 
+    /// A call's length: "45s", "2m 05s", "1h 02m".
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(max(0, seconds))s" }
+        if seconds < 3_600 { return "\(seconds / 60)m \(twoDigits(seconds % 60))s" }
+        return "\(seconds / 3_600)h \(twoDigits((seconds % 3_600) / 60))m"
+    }
+
     /// Lead Assist's lifetime when a create asks for none, as a duration is written: "24h".
     static var defaultLifetime: String { "\(Int(defaultAllocationLifetime / 3_600))h" }
 
@@ -57,13 +64,22 @@ enum Format {
         .TN: "Tamil Nadu", .GJ: "Gujarat", .KA: "Karnataka", .KL: "Kerala", .RJ: "Rajasthan", .MP: "Madhya Pradesh",
     ]
 
-    /// The list's expires-in column: only live allocations count down.
+    /// The list's expires column: live allocations count down, expired ones say how long ago.
     static func expiresIn(_ a: StoredAllocation, now: Date) -> String {
         switch a.effectiveState(now: now) {
         case .vault: return "—"
-        case .expired: return "expired"
+        case .expired: return a.expiresAt.map { ago($0, now: now) } ?? "expired"
         case .active: return countdown(to: a.expiresAt, now: now)
         }
+    }
+
+    /// "<1m ago", "5m ago", "3h ago", "2d ago": fits the list's 7-column cell.
+    static func ago(_ date: Date, now: Date) -> String {
+        let s = Int(now.timeIntervalSince(date).rounded())
+        if s < 60 { return "<1m ago" }
+        if s < 3_600 { return "\(s / 60)m ago" }
+        if s < 86_400 { return "\(s / 3_600)h ago" }
+        return "\(s / 86_400)d ago"
     }
 
     static func preferences(_ a: StoredAllocation) -> String {

@@ -77,8 +77,9 @@ enum Keymap {
         KeyBinding(keys: [.char("]"), .right], context: .list, action: .nextTab, help: "next tab", label: "tab"),
         KeyBinding(keys: [.char("["), .left], context: .list, action: .prevTab, help: "previous tab", label: "tab"),
         KeyBinding(keys: [.char("1")], context: .list, action: .showState(.active), help: "show active allocations", label: "active"),
-        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.vault), help: "show the vault", label: "vault"),
-        KeyBinding(keys: [.char("3")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
+        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.expired), help: "show expired ones (not yet confirmed)", label: "expired"),
+        KeyBinding(keys: [.char("3")], context: .list, action: .showState(.vault), help: "show the vault (released and expired)", label: "vault"),
+        KeyBinding(keys: [.char("4")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
         KeyBinding(keys: [.char("o")], context: .list, action: .nextSort, help: "sort by the next column", label: "sort"),
         KeyBinding(keys: [.char("O")], context: .list, action: .flipSort, help: "reverse the sort order", label: "reverse"),
         KeyBinding(keys: [.char("n")], context: .list, action: .newAllocation, help: "allocate a new VN", label: "new", mutates: true, inHintBar: true),
@@ -198,6 +199,7 @@ enum Keymap {
 }
 
 extension StateFilter {
-    /// The list's tabs, in order (expired rows are in the vault tab).
-    static let tabs: [StateFilter] = [.active, .vault, .all]
+    /// The list's tabs, in order: expired rows (past expiry, their release not confirmed yet)
+    /// have a tab of their own and are in the vault tab too.
+    static let tabs: [StateFilter] = [.active, .expired, .vault, .all]
 }

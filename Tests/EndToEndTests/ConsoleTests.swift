@@ -157,6 +157,12 @@ import Testing
         try tui.type("\u{1B}[<0;10;5M\u{1B}[<0;10;5m")
         let selected = try tui.waitFor("2 of 2")
         #expect(selected.contains(second.vn), "\(selected)")
+        // The vault tab's label on the top border: "─ active 2 ─ expired 0 ─ vault 0 ─", from column 3.
+        let top = selected.split(separator: "\n")[1]
+        let vault = try #require(top.range(of: "vault 0"))
+        let column = top.distance(from: top.startIndex, to: vault.lowerBound) + 1
+        try tui.type("\u{1B}[<0;\(column);2M\u{1B}[<0;\(column);2m")
+        try tui.waitFor("The vault is empty.")
         try tui.type("q")
         try tui.waitFor("[exit 0]")
 
@@ -222,6 +228,23 @@ import Testing
         // The simulator's KA mobiles are +91 70 07 …: the new VN keeps region and type.
         let line = swapped.split(separator: "\n").first { $0.contains("Swapped") }.map(String.init) ?? ""
         #expect(line.contains("→ +917007"), "the new VN is a KA mobile:\n\(swapped)")
+    }
+
+    @Test func aDeallocatedRowSaysWhenAndByWhomItWasReleased() throws {
+        let home = Binary.tempHome()
+        let made = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let tui = try Pane(home: home, env: ["GREENVN_OPERATOR": "asha"])
+        try tui.waitFor(made.vn)
+        try tui.type("d")
+        try tui.waitFor("Deallocate \(made.vn)?")
+        try tui.type("y")
+        try tui.waitFor("moved to the vault")
+        try tui.type("3")
+        try tui.waitFor("released (deallocate)")
+        let screen = try tui.screen()
+        #expect(screen.contains("by            asha"), "who released it:\n\(screen)")
+        #expect(screen.contains("released      20"), "when:\n\(screen)")
+        #expect(!screen.contains("expires       in"), "no countdown beside vault:\n\(screen)")
     }
 
     /// Pane's waits, off the cooperative pool (an in-process simulator needs it to answer).

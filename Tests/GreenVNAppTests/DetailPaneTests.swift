@@ -67,7 +67,7 @@ import TerminalKit
     @Test func historyAndAuditEntriesAreOneLineEachEndingInAnEllipsis() {
         let id = sample[0].id
         var audit = sampleAudit
-        audit[id] = [AuditEntry(at: now, user: "asha@ops-3.example.internal", action: "swap", target: id,
+        audit[id] = [AuditEntry(at: now, operatorName: "asha", host: "ops-3.example.internal", action: "swap", target: id,
                                 outcome: "No answer from Lead Assist within 15s. Retry later; a create is retried with the same connection_id")]
         let h = Harness()
         h.registry.audits = audit
@@ -87,6 +87,30 @@ import TerminalKit
         c = h.driver.render()
         #expect(c[x: r.x, y: r.y].style == Theme.focusBorder)
         #expect(c[x: h.state.layout.list.x, y: h.state.layout.list.y].style == Theme.border, "the list gives the focus up")
+    }
+
+    @Test func aReleasedRowSaysWhenAndByWhomAndCountsNothingDown() {
+        let h = Harness()
+        h.press(.char("3"), .char("j"))
+        #expect(h.state.selected?.id == sample[4].id)
+        let screen = h.screen()
+        #expect(screen.contains("released      2025-01-15 12:30:00"))
+        #expect(screen.contains("by            asha on ops-3"))
+        #expect(!screen.contains("in 23h") && !screen.contains("in 22h"), "no countdown beside vault")
+        #expect(screen.contains("01-15 12:30 released (deallocate)\u{20}"), "the history ends with the release")
+    }
+
+    @Test func theExpiredTabListsWhatIsPastExpiry() {
+        let h = Harness()
+        h.press(.char("2"))
+        #expect(h.state.list.query.state == .expired)
+        #expect(h.state.list.count == 1 && h.state.selected?.id == sample[5].id)
+        #expect(h.screen().contains("expired 1"), "the tab counts them")
+        #expect(h.screen().contains("5m ago"), "how long ago it expired")
+        h.press(.char(":"))
+        h.type("state expired")
+        h.press(.enter)
+        #expect(h.state.list.query.state == .expired)
     }
 
     @Test func helpListsThePanesKeysFromTheList() {

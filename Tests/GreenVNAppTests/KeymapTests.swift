@@ -55,7 +55,12 @@ import TerminalKit
         h.press(.wheelDown)
         #expect(h.state.list.cursor == 1)
         h.press(.char("2"))
+        #expect(h.state.list.query.state == .expired)
+        h.press(.char("3"))
         #expect(h.state.list.query.state == .vault)
+        h.press(.char("4"))
+        #expect(h.state.list.query.state == .all)
+        h.press(.char("3"))
         h.press(.char("]"))
         #expect(h.state.list.query.state == .all)
         h.press(.char("["))
@@ -142,7 +147,9 @@ import TerminalKit
         // And the overlay draws every one of them.
         let h = Harness()
         h.press(.char("?"))
-        let screen = h.screen()
+        var screen = h.screen()
+        for _ in 0..<10 { h.press(.pageDown); screen += h.screen() }   // taller than the screen: it scrolls
+        #expect(h.state.showHelp, "the page keys scroll the help, they do not close it")
         for b in Keymap.table where b.context == .list || b.context == .detail || b.context == .pane {
             #expect(screen.contains(b.help), "help overlay lacks \"\(b.help)\"")
         }

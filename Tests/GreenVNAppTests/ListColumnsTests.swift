@@ -41,13 +41,14 @@ import TerminalKit
                     h.state.list.query.sort = sort
                     h.state.list.query.descending = descending
                     let arrow = descending ? "▼" : "▲"
-                    let top = h.frame()[h.state.layout.list.y + 1] + h.frame()[h.state.layout.list.y]
+                    let list = h.state.layout.list
+                    let frame = h.frame()[list.y] + h.frame()[list.y + list.height - 1]
                     let header = h.frame()[h.state.layout.list.y + 1]
                     let shown = ListView.geometry(h.state, in: h.state.layout.list).columns.contains { $0.column.sort == sort }
                     if shown {
                         #expect(header.contains(arrow), "\(width) \(sort): no \(arrow) in the header \(header)")
                     } else {
-                        #expect(top.contains("sorted by \(sort.rawValue) \(arrow)"), "\(width) \(sort): not said in the frame")
+                        #expect(frame.contains("sorted by \(sort.rawValue) \(arrow)"), "\(width) \(sort): not said in the frame")
                     }
                 }
             }

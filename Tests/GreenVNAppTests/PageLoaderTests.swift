@@ -101,7 +101,10 @@ final class CountingReader: RegistryReading, @unchecked Sendable {
         loads += 1
         return try base.count(q, now: now)
     }
-    func counts(now: Date) throws -> Counts { try base.counts(now: now) }
+    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
+    func counts(now: Date) throws -> TabCounts { try base.counts(now: now) }
+    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try base.followIndex(of: id, in: q, now: now) }
+    func calls(of id: String, limit: Int) throws -> [CallRecord] { try base.calls(of: id, limit: limit) }
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int? { try base.index(of: id, in: q, now: now) }
     func history(of id: String) throws -> [VNChange] { try base.history(of: id) }
     func audit(for id: String, limit: Int) throws -> [AuditEntry] { try base.audit(for: id, limit: limit) }

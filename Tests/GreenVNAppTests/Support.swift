@@ -11,14 +11,16 @@ let utc = TimeZone(identifier: "UTC")!
 
 func allocation(_ id: String, vn: String, conn: String, a: [String], b: [String], aPins: [Int] = [], usage: Usage = .twoway,
                 state: AllocationState = .active, status: RecordStatus = .known, prefs: Preferences = Preferences(),
-                strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil) -> StoredAllocation {
+                strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil,
+                released: TimeInterval? = nil, releasedBy: String? = nil) -> StoredAllocation {
     StoredAllocation(
         allocation: Allocation(greenvnId: id, connectionId: conn, aparty: Party(a, pins: aPins), bparty: Party(b),
                                usage: usage, state: state, greenVN: vn, flowId: flow),
         preferences: prefs, strictness: strict, durationText: duration,
         createdAt: now.addingTimeInterval(created), updatedAt: now.addingTimeInterval(created),
         lastSyncedAt: status == .known ? now.addingTimeInterval(created) : nil,
-        expiresAt: expires.map { now.addingTimeInterval($0) }, status: status)
+        expiresAt: expires.map { now.addingTimeInterval($0) }, status: status,
+        releasedAt: released.map { now.addingTimeInterval($0) }, releasedBy: releasedBy)
 }
 
 /// Six allocations covering every look a row can have.
@@ -34,12 +36,17 @@ let sample: [StoredAllocation] = [
     allocation("pending:crm-lead-42", vn: "", conn: "crm-lead-42", a: ["+919000000003"], b: ["+919000000004"],
                status: .idUnknown, created: -7_200, expires: 79_200),
     allocation("9d8c7b6a-5e4f-4d3c-2b1a-0f9e8d7c6b03", vn: "+918047119999", conn: "gvn-vaulted0001",
-               a: ["+919111111111"], b: ["+919222222222"], state: .vault, created: -90_000, expires: -3_600),
+               a: ["+919111111111"], b: ["+919222222222"], state: .vault, duration: "2d", created: -90_000,
+               expires: 82_800, released: -5_400, releasedBy: "asha on ops-3"),   // deallocated with 23h left
     allocation("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c04", vn: "+918047115555", conn: "gvn-expired0002",
                a: ["+919333333333"], b: ["+919444444444"], created: -86_700, expires: -300),
 ]
 
 let sampleHistory: [String: [VNChange]] = [
+    sample[4].id: [
+        VNChange(greenvnId: sample[4].id, oldVN: nil, newVN: "+918047119999", at: now.addingTimeInterval(-90_000), how: "allocate"),
+        VNChange(greenvnId: sample[4].id, oldVN: "+918047119999", newVN: "", at: now.addingTimeInterval(-5_400), how: "released (deallocate)"),
+    ],
     sample[0].id: [
         VNChange(greenvnId: sample[0].id, oldVN: nil, newVN: "+918047110000", at: now.addingTimeInterval(-30), how: "allocate"),
         VNChange(greenvnId: sample[0].id, oldVN: "+918047110000", newVN: "+918047112233", at: now.addingTimeInterval(-10), how: "swap"),
@@ -47,8 +54,8 @@ let sampleHistory: [String: [VNChange]] = [
 ]
 let sampleAudit: [String: [AuditEntry]] = [
     sample[0].id: [
-        AuditEntry(at: now.addingTimeInterval(-30), user: "asha", action: "allocate", target: sample[0].id, outcome: "ok"),
-        AuditEntry(at: now.addingTimeInterval(-10), user: "asha", action: "swap", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-30), operatorName: "asha", host: "ops-3", action: "allocate", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-10), operatorName: "asha", host: "ops-3", action: "swap", target: sample[0].id, outcome: "ok"),
     ],
 ]
 
@@ -71,6 +78,7 @@ final class FakeRegistry: RegistryReading, @unchecked Sendable {
             let st = r.effectiveState(now: now)
             switch q.state {
             case .active: if st != .active { return false }
+            case .expired: if st != .expired { return false }
             case .vault: if st == .active { return false }
             case .all: break
             }
@@ -101,16 +109,20 @@ final class FakeRegistry: RegistryReading, @unchecked Sendable {
         Array(matching(q, now: now).dropFirst(offset).prefix(limit))
     }
     func count(_ q: ListQuery, now: Date) throws -> Int { matching(q, now: now).count }
-    func counts(now: Date) throws -> Counts {
-        Counts(active: try count(ListQuery(state: .active), now: now), vault: try count(ListQuery(state: .vault), now: now),
-               pending: rows.filter { $0.status == .pending }.count)
+    func count(_ q: ListQuery, upTo limit: Int, now: Date) throws -> Int { min(limit, try count(q, now: now)) }
+    func counts(now: Date) throws -> TabCounts {
+        TabCounts(active: try count(ListQuery(state: .active), now: now), expired: try count(ListQuery(state: .expired), now: now),
+                  vault: try count(ListQuery(state: .vault), now: now), pending: rows.filter { $0.status == .pending }.count)
     }
+    func followIndex(of id: String, in q: ListQuery, now: Date) throws -> Int? { try index(of: id, in: q, now: now) }
     func index(of id: String, in q: ListQuery, now: Date) throws -> Int? {
         indexCalls += 1
         return matching(q, now: now).firstIndex { $0.id == id }
     }
     func history(of id: String) throws -> [VNChange] { histories[id] ?? [] }
     func audit(for id: String, limit: Int) throws -> [AuditEntry] { Array((audits[id] ?? []).reversed().prefix(limit)) }
+    var callRecords: [String: [CallRecord]] = [:]
+    func calls(of id: String, limit: Int) throws -> [CallRecord] { Array((callRecords[id] ?? []).prefix(limit)) }
 }
 
 /// Jobs answered by the test (they are recorded, never run) unless `answer` says otherwise.

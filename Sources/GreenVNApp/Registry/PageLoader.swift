@@ -30,22 +30,15 @@ struct PageResult: Equatable, Sendable {
     var followIndex: Int?
     var offset: Int
     var rows: [StoredAllocation]
-    var counts: Counts
+    var counts: TabCounts
     /// False when `total` is only a lower bound (a text filter matching at least that many rows).
     var exact = true
-}
-
-/// The tabs' tallies.
-struct Counts: Equatable, Sendable {
-    var active = 0
-    var vault = 0
-    var pending = 0
 }
 
 enum PageLoader {
     /// Reads the rows around the cursor (or around `follow`, wherever it is now). Only the
     /// window and a margin are read, so a registry of a million rows costs the same.
-    static func load(_ r: PageRequest, from registry: RegistryReading, now: Date) throws -> PageResult {
+    static func load(_ r: PageRequest, from registry: ListReading, now: Date) throws -> PageResult {
         // A text filter is counted only as far as the screen needs (a lower bound when reached).
         let bounded = !r.exactTotal && !r.query.filter.isEmpty
         let total = bounded ? try registry.count(r.query, upTo: r.countBound, now: now) : try registry.count(r.query, now: now)

@@ -36,7 +36,7 @@ enum DetailPane {
     /// The pane's rows for the state: one column, or fields and trail side by side.
     static func content(_ s: AppState, inner: Rect) -> (left: [Row], right: [Row]?, split: Int) {
         guard let a = s.selected else { return ([], nil, 0) }
-        let trail = history(a, s) + [Line.blank] + audit(a, s)
+        let trail = history(a, s) + [Line.blank] + calls(a, s) + [Line.blank] + audit(a, s)
         if inner.width >= twoColumnWidth {
             let half = (inner.width - 2) / 2
             return (rows(fields(a, s), width: half), rows(trail, width: inner.width - half - 3), half)
@@ -168,7 +168,10 @@ enum DetailPane {
         case .expired:
             return [.field("expired", when, Theme.warn), .field("", "r confirms the release")]
         case .vault:
-            return [.field("released", "in the vault (was to expire \(when))", Theme.vault)]
+            // When and by whom, from the registry; no countdown: it no longer applies.
+            guard let at = a.releasedAt else { return [.field("released", "when not recorded (r refreshes it)", Theme.vault)] }
+            return [.field("released", Format.timestamp(at, s.timeZone), Theme.vault),
+                    .field("by", a.releasedBy ?? "not recorded", Theme.vault)]
         }
     }
 
@@ -178,7 +181,26 @@ enum DetailPane {
         if d.history.isEmpty { lines.append(.entry("  none recorded", Theme.dim)) }
         // Newest first; each entry's old VN is the next line's VN, so only the new one is shown.
         for h in d.history.sorted(by: { $0.at > $1.at }) {
-            lines.append(.entry("\(Format.short(h.at, s.timeZone)) \(h.how) → \(h.newVN)"))
+            let when = Format.short(h.at, s.timeZone)
+            // A release hands the VN (the line below's) back to the pool: no new VN.
+            if h.newVN.isEmpty {
+                lines.append(.entry("\(when) \(h.how)", Theme.vault))
+            } else {
+                lines.append(.entry("\(when) \(h.how) → \(h.newVN)"))
+            }
+        }
+        return lines
+    }
+
+    /// Calls through it, as Lead Assist's webhooks reported them.
+    static func calls(_ a: StoredAllocation, _ s: AppState) -> [Line] {
+        var lines = [Line.header("Calls")]
+        guard let d = s.detail, d.id == a.id else { return lines + [.entry("  loading…", Theme.dim)] }
+        if d.calls.isEmpty { lines.append(.entry("  none reported (webhooks)", Theme.dim)) }
+        for c in d.calls {
+            let when = c.startedAt.map { Format.short($0, s.timeZone) } ?? Format.short(c.receivedAt, s.timeZone)
+            let talk = c.talkSeconds.map { " " + Format.duration($0) } ?? ""
+            lines.append(.entry("\(when) \(c.status)\(talk) \(c.from) → \(c.to)", c.status == "completed" ? Theme.plain : Theme.warn))
         }
         return lines
     }
@@ -190,9 +212,9 @@ enum DetailPane {
         for e in d.audit.sorted(by: { $0.at > $1.at }) {
             let when = Format.short(e.at, s.timeZone)
             if e.outcome.lowercased().hasPrefix("ok") {
-                lines.append(.entry("\(when) \(e.action) ok · \(e.user)"))
+                lines.append(.entry("\(when) \(e.action) ok · \(e.who)"))
             } else {
-                lines.append(.entry("\(when) \(e.action) ✗ \(e.user): \(e.outcome)", Theme.warn))
+                lines.append(.entry("\(when) \(e.action) ✗ \(e.who): \(e.outcome)", Theme.warn))
             }
         }
         return lines

@@ -19,15 +19,18 @@ enum ListView {
     }
 
     static let columns: [Column] = [
-        Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .vault, .all]) { a, _ in Format.vn(a) },
-        Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .vault, .all]) { a, _ in a.allocation.connectionId },
-        Column(title: "A-party", sort: .aparty, width: 18, maxWidth: 18, priority: 2, tabs: [.active, .vault, .all]) { a, _ in a.allocation.aparty.summary },
-        Column(title: "B-party", sort: .bparty, width: 18, maxWidth: 18, priority: 3, tabs: [.active, .vault, .all]) { a, _ in a.allocation.bparty.summary },
-        Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
+        Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .expired, .vault, .all]) { a, _ in Format.vn(a) },
+        Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.connectionId },
+        Column(title: "A-party", sort: .aparty, width: 18, maxWidth: 18, priority: 2, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.aparty.summary },
+        Column(title: "B-party", sort: .bparty, width: 18, maxWidth: 18, priority: 3, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.bparty.summary },
+        Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
         Column(title: "state", sort: .state, width: 7, maxWidth: 7, priority: 2, tabs: [.vault, .all]) { a, s in Format.state(a, now: s.now) },
-        Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .all]) { a, s in Format.expiresIn(a, now: s.now) },
-        Column(title: "preferences", sort: nil, width: 11, maxWidth: 40, priority: 7, tabs: [.active, .vault, .all]) { a, _ in Format.preferences(a) },
-        Column(title: "created", sort: .created, width: 11, maxWidth: 11, priority: 8, tabs: [.active, .vault, .all]) { a, s in Format.short(a.createdAt, s.timeZone) },
+        Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .expired, .all]) { a, s in Format.expiresIn(a, now: s.now) },
+        Column(title: "released", sort: nil, width: 11, maxWidth: 11, priority: 5, tabs: [.vault, .all]) { a, s in
+            a.releasedAt.map { Format.short($0, s.timeZone) } ?? ""
+        },
+        Column(title: "preferences", sort: nil, width: 11, maxWidth: 40, priority: 7, tabs: [.active, .expired, .vault, .all]) { a, _ in Format.preferences(a) },
+        Column(title: "created", sort: .created, width: 11, maxWidth: 11, priority: 8, tabs: [.active, .expired, .vault, .all]) { a, s in Format.short(a.createdAt, s.timeZone) },
     ]
 
     /// The columns that fit in `width` for a tab, in display order, with their widths; a blank
@@ -144,8 +147,8 @@ enum ListView {
     static func tabs(_ s: AppState, in r: Rect) -> [(tab: StateFilter, label: String, x: Int)] {
         var x = r.x + 2
         var out: [(tab: StateFilter, label: String, x: Int)] = []
-        for tab in StateFilter.allCases {
-            let label = " \(tab.rawValue) \(count(of: tab, s.counts)) "
+        for tab in StateFilter.tabs {
+            let label = " \(tab.rawValue) \(s.counts.rows(tab)) "
             guard x + DisplayWidth.of(label) < r.x + r.width - 1 else { break }
             out.append((tab, label, x))
             x += DisplayWidth.of(label) + 1
@@ -153,36 +156,32 @@ enum ListView {
         return out
     }
 
-    static func count(of tab: StateFilter, _ counts: Counts) -> Int {
-        switch tab {
-        case .active: return counts.active
-        case .vault: return counts.vault
-        case .all: return counts.active + counts.vault
-        }
-    }
-
-    /// Tabs on the top border (and the sort, when its column is not shown), filter and
-    /// position on the bottom border.
+    /// Tabs on the top border; on the bottom one the filter, the sort when its column is not
+    /// shown (on the top border when there is room), and the position.
     private static func drawFrame(_ s: AppState, in r: Rect, sortShown: Bool, _ c: inout Canvas) {
         var end = r.x + 2
         for (tab, label, x) in tabs(s, in: r) {
             end = x + c.put(label, x: x, y: r.y, style: tab == s.list.query.state ? Theme.tabCurrent : Theme.header)
         }
-        if !sortShown {
-            let sort = " sorted by \(s.list.query.sort.rawValue) \(arrow(s.list.query)) "
-            let x = r.x + r.width - 2 - DisplayWidth.of(sort)
-            if x > end + 1 { c.put(sort, x: x, y: r.y, style: Theme.header) }
+        var sort = sortShown ? "" : "sorted by \(s.list.query.sort.rawValue) \(arrow(s.list.query))"
+        if !sort.isEmpty {
+            let label = " \(sort) "
+            let x = r.x + r.width - 2 - DisplayWidth.of(label)
+            if x > end + 1 { c.put(label, x: x, y: r.y, style: Theme.header); sort = "" }
         }
-        var bottomLeft = ""
-        if !s.list.query.filter.isEmpty { bottomLeft = " filter: \(s.list.query.filter) " }
-        if case .filter = s.mode { bottomLeft = " filtering… " }
-        if !bottomLeft.isEmpty {
-            c.text(bottomLeft, x: r.x + 2, y: r.y + r.height - 1, width: max(0, r.width / 2 - 2), style: Theme.warn)
-        }
+        let bottom = r.y + r.height - 1
+        var right = r.x + r.width - 2
         if let total = s.list.total, total > 0 {
             let pos = " \(min(s.list.cursor + 1, total)) of \(total)\(s.list.totalIsExact ? "" : "+") "
             let px = r.x + r.width - 2 - DisplayWidth.of(pos)
-            if px > r.x + r.width / 2 { c.put(pos, x: px, y: r.y + r.height - 1, style: Theme.header) }
+            if px > r.x + r.width / 2 { c.put(pos, x: px, y: bottom, style: Theme.header); right = px - 1 }
+        }
+        var x = r.x + 2
+        var filter = ""
+        if !s.list.query.filter.isEmpty { filter = "filter: \(s.list.query.filter)" }
+        if case .filter = s.mode { filter = "filtering…" }
+        for (text, style) in [(filter, Theme.warn), (sort, Theme.header)] where !text.isEmpty && x < right {
+            x += c.text(" \(text) ", x: x, y: bottom, width: right - x, style: style) + 1
         }
     }
 

@@ -221,7 +221,7 @@ extension FormState {
             FormField(.region, "region", .choice(Choice.region)),
             FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001"),
             FormField(.type, "type", .choice(Choice.type)),
-            FormField(.duration, "duration", .text, placeholder: "account default: \(Format.defaultLifetime) (or 600s 30m 2h 3d)"),
+            FormField(.duration, "duration", .text, placeholder: "account default: \(Format.defaultLifetime)"),
             FormField(.flowId, "flow_id", .text, placeholder: "optional"),
         ])
     }

@@ -214,7 +214,8 @@ enum DetailPane {
             if e.outcome.lowercased().hasPrefix("ok") {
                 lines.append(.entry("\(when) \(e.action) ok · \(e.who)"))
             } else {
-                lines.append(.entry("\(when) \(e.action) ✗ \(e.who): \(e.outcome)", Theme.warn))
+                // What went wrong matters more than who: it comes first, the operator last.
+                lines.append(.entry("\(when) \(e.action) ✗ \(e.outcome) · \(e.who)", Theme.warn))
             }
         }
         return lines

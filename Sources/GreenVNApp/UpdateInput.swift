@@ -210,7 +210,7 @@ extension AppState {
             case .filter(let text): return setQuery { $0.filter = text }
             case .state(let s): return setQuery { $0.state = s }
             case .sort(let column, let descending):
-                return setQuery { $0.sort = column; $0.descending = descending ?? (column == .created) }
+                return setSort { $0.sort = column; $0.descending = descending ?? (column == .created) }
             case .importId(let id):
                 if let busy = inFlight.first(where: { $0.operation.targetId == id }) {
                     toast(.warn, "Still \(busy.operation.progressVerb) \(id): wait for the answer")

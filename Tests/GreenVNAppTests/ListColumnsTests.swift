@@ -72,6 +72,10 @@ import TerminalKit
         h.press(.char("o"))
         let q = h.state.list.query
         #expect(h.takeEffects().contains(.saveSettings(ConsoleSettings(sort: q.sort, descending: q.descending))))
+        h.press(.char(":"))
+        h.type("sort expires asc")
+        h.press(.enter)
+        #expect(h.takeEffects().contains(.saveSettings(ConsoleSettings(sort: .expires, descending: false))), ":sort is kept too")
         h.press(.char("/"))
         h.type("9")
         #expect(!h.takeEffects().contains { if case .saveSettings = $0 { return true } else { return false } }, "a filter is not kept")

@@ -27,7 +27,7 @@ enum Command: Equatable, Hashable, Sendable {
     // list
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case nextTab, prevTab, showState(StateFilter)
-    case nextSort, flipSort
+    case nextSort, flipSort, reloadList
     case startFilter, back, startCommand, startImport, help, newAllocation, quit
     // the selected allocation
     case swapNow, swapWithPreferences, refresh, editParties, deallocate, copyVN, openCopyMenu
@@ -82,6 +82,7 @@ enum Keymap {
         KeyBinding(keys: [.char("4")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
         KeyBinding(keys: [.char("o")], context: .list, action: .nextSort, help: "sort by the next column", label: "sort"),
         KeyBinding(keys: [.char("O")], context: .list, action: .flipSort, help: "reverse the sort order", label: "reverse"),
+        KeyBinding(keys: [.ctrl("l")], context: .list, action: .reloadList, help: "read the list from the registry again", label: "reload"),
         KeyBinding(keys: [.char("n")], context: .list, action: .newAllocation, help: "allocate a new VN", label: "new", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("/")], context: .list, action: .startFilter, help: "filter (numbers, ids)", label: "filter", inHintBar: true),
         KeyBinding(keys: [.escape], context: .list, action: .back, help: "dismiss a notice, else clear the filter", label: "back"),

@@ -31,7 +31,7 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .pageFailed(let generation, let message):
         guard generation == state.list.generation else { return [] }
         state.list.loadError = message
-        state.toast(.error, "Could not read the registry: \(message)")
+        state.toast(.error, "Could not read the registry: \(message). Ctrl-L reads it again")
         return []
     case .detailLoaded(let detail):
         if detail.id == state.list.selectedId { state.detail = detail }
@@ -44,7 +44,7 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.report(summary)
         return state.reload()
     case .settingsNotSaved(let why):
-        state.toast(.warn, "The sort is not kept for the next session (cannot write console.json: \(why))")
+        state.toast(.warn, "The sort is not kept for the next session (cannot write console.json: \(why)); check the data directory is writable")
         return []
     case .copied(let what, let text, let report):
         switch report {
@@ -106,6 +106,9 @@ extension AppState {
             return setQuery { $0.state = next }
         case .showState(let s): return setQuery { $0.state = s }
         case .nextSort: return sortByNextShownColumn()
+        case .reloadList:
+            list.loadError = nil
+            return reload() + (list.selectedId.map { [.loadDetail(id: $0)] } ?? [])
         case .flipSort: return setSort { $0.descending.toggle() }
         case .startFilter: mode = .filter(TextField(list.query.filter)); return []
         case .back:

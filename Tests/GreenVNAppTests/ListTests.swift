@@ -100,6 +100,16 @@ import TerminalKit
         #expect(h.state.counts.vault == 3)
     }
 
+    @Test func aRegistryThatCannotBeReadSaysSoAndCtrlLReadsItAgain() {
+        let h = Harness()
+        h.send(.pageFailed(generation: h.state.list.generation, message: "database is locked"))
+        #expect(h.state.toasts.last?.text == "Could not read the registry: database is locked. Ctrl-L reads it again")
+        h.registry.rows.append(allocation("late", vn: "+918047100003", conn: "written-meanwhile", a: ["+919555555551"],
+                                          b: ["+919666666661"], created: 0, expires: 600))
+        h.press(.ctrl("l"))
+        #expect(h.state.list.count == 5 && h.state.list.loadError == nil)
+    }
+
     @Test func emptyFilterResultSaysHowToGetBack() {
         let h = Harness()
         h.press(.char("/"))

@@ -99,7 +99,7 @@ enum ConsoleBench {
             if i == 0 { try keys("k after G", .char("k"), 50) }
         }
         report("  G / g alternating ×40", samplesLine(jumps) + "  max \(ms(jumps.max))")
-        try keys("2 (vault tab) / 1 (active tab)", .char("2"), 1)
+        try keys("3 (vault tab) / 1 (active tab)", .char("3"), 1)
         try keys("", .char("1"), 1)
         report("navigation, every key above", samplesLine(all) + "  max \(ms(all.max))", target: "p99 ≤ 2 ms", ok: all.p99 <= 2)
         report("  the same in thread CPU time (no preemption)", samplesLine(allCPU) + "  max \(ms(allCPU.max))")

@@ -14,7 +14,7 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.size = Size(width: max(0, width), height: max(0, height))
         return state.scrollToCursor()
     case .tick(let now):
-        // A loaded row running out moves to the vault tab: read the page again.
+        // A loaded row running out moves to the expired tab: read the page again.
         let expired = state.list.rows.contains { r in
             guard let e = r.expiresAt, r.allocation.state == .active else { return false }
             return e > state.now && e <= now

@@ -5,8 +5,9 @@
 #      simulator (`greenvn sim`), a new connection_id every run, medians of RUNS runs each;
 #      then `greenvn list --filter` at ROWS_BIG rows.
 #   2. launch → first full frame of the console inside tmux with ROWS rows in the registry:
-#      bash records $EPOCHREALTIME and execs greenvn; greenvn writes the time it drew its
-#      first frame with rows to $GREENVN_FIRST_FRAME_FILE (the only hook, see Runner.swift).
+#      bash records $EPOCHREALTIME and execs greenvn; `greenvn-bench first-frame` reads the
+#      pane's output (tmux pipe-pane) and records when the first frame with rows (its " 1 of N "
+#      position line) reached the terminal. No hook in greenvn: the frame the operator sees.
 #      Measured on the embedded simulator (no credentials) and with credentials set.
 #   3. RSS of the console (VmRSS/VmHWM from /proc/PID/status) with ROWS_BIG rows, after
 #      paging through the list.
@@ -105,13 +106,21 @@ echo "registry after the runs: $allocated"
 # ---------------------------------------------------------------------------------------
 echo; echo "# 2. launch → first full frame in tmux, $ROWS rows ($LAUNCHES launches each)"
 t new-session -d -s bench -x 120 -y 36 "sleep 100000"
+# window <name> <env…>: greenvn in a new window whose output the first-frame watcher reads
+# from its start (the window waits on a tmux channel until the watcher is attached).
+window() {
+    local name=$1; shift
+    rm -f "$work/start" "$work/frame"
+    t new-window -d -t bench -n "$name" "env LANG=C.UTF-8 TERM=xterm-256color $* bash --norc -c 'tmux wait-for go-$name; echo \$EPOCHREALTIME > $work/start; exec $bin'"
+    t pipe-pane -t "bench:$name" "exec $bench first-frame --out $work/frame"
+    t wait-for -S "go-$name"
+}
 # launch <label> <env…>: median of $LAUNCHES launches, first frame time − exec time
 launch() {
     local label=$1; shift
     local vals=()
     for i in $(seq 1 "$LAUNCHES"); do
-        rm -f "$work/start" "$work/frame"
-        t new-window -d -t bench -n "run$i" "env LANG=C.UTF-8 TERM=xterm-256color GREENVN_FIRST_FRAME_FILE=$work/frame $* bash --norc -c 'echo \$EPOCHREALTIME > $work/start; exec $bin'"
+        window "run$i" "$@"
         for _ in $(seq 1 200); do [ -s "$work/frame" ] && break; sleep 0.02; done
         [ -s "$work/frame" ] || { echo "no first frame; the screen:" >&2; t capture-pane -p -t "bench:run$i" >&2; exit 1; }
         vals+=("$(awk -v a="$(cat "$work/start")" -v b="$(cat "$work/frame")" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
@@ -149,8 +158,7 @@ for term in 9876 +9198; do
 done
 /usr/bin/time -f "%M" -o "$work/list.rss" "$bin" list --filter 9876 >/dev/null 2>&1
 echo "greenvn list --filter 9876: max RSS $(awk '{ printf "%.1f MiB", $1 / 1024 }' "$work/list.rss")"
-rm -f "$work/frame"
-t new-window -d -t bench -n big "env LANG=C.UTF-8 TERM=xterm-256color GREENVN_FIRST_FRAME_FILE=$work/frame GREENVN_HOME=$GREENVN_HOME $bin"
+window big "GREENVN_HOME=$GREENVN_HOME"
 for _ in $(seq 1 500); do [ -s "$work/frame" ] && break; sleep 0.02; done
 pid=$(t display-message -p -t bench:big '#{pane_pid}')
 for _ in $(seq 1 50); do t send-keys -t bench:big PageDown; done

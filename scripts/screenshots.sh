@@ -21,6 +21,9 @@ unset EXOTEL_ACCOUNT_SID EXOTEL_API_KEY EXOTEL_API_TOKEN GREENVN_BASE_URL NO_COL
 "$bin" allocate --a +919900011122 --b +918800011122 --b +918800033344 --usage twoway --region MH --type landline --duration 3d --connection-id support-5 --flow-id flow-ivr >/dev/null 2>&1
 id=$("$bin" list --json 2>/dev/null | grep -o '"greenvn_id":"[^"]*"' | tail -1 | cut -d'"' -f4)
 "$bin" swap "$id" --region KA >/dev/null 2>&1 || true
+# One released by an operator, for the vault: when and by whom.
+gone=$("$bin" allocate --a +919811122233 --b +918711122233 --usage oneway --connection-id campaign-9 --json 2>/dev/null | grep -o '"greenvn_id":"[^"]*"' | cut -d'"' -f4)
+GREENVN_OPERATOR=asha "$bin" deallocate "$gone" --yes >/dev/null 2>&1
 
 sock="greenvn-shots-$$"
 t() { tmux -L "$sock" -f /dev/null "$@"; }
@@ -39,10 +42,11 @@ wait_for() {
     exit 1
 }
 
+# shot NAME [COLUMNS ROWS]: the pane as it is now (120×36 unless said).
 shot() {
     sleep 0.3
     t capture-pane -p -e -t shots > "$home/$1.ans"
-    .venv/bin/python scripts/render_png.py "$home/$1.ans" "screenshots/$1.png" 120 36
+    .venv/bin/python scripts/render_png.py "$home/$1.ans" "screenshots/$1.png" "${2:-120}" "${3:-36}"
     echo "screenshots/$1.png"
 }
 
@@ -63,8 +67,9 @@ sleep 0.3
 t send-keys -t shots y
 sleep 0.3
 
+t send-keys -t shots j   # order-1042, made with KA · mobile: the dialog opens with them
 t send-keys -t shots S
-wait_for "strict"
+wait_for "KA Karnataka"
 shot swap-preferences
 t send-keys -t shots Escape
 sleep 0.3
@@ -73,4 +78,17 @@ t send-keys -t shots "?"
 wait_for "quit"
 shot help
 t send-keys -t shots Escape
+
+t send-keys -t shots 3
+wait_for "released (deallocate)"
+shot vault
+t send-keys -t shots 1
+
+# 80×24: the detail pane below the list, focused with Tab and scrolled a page.
+t resize-window -t shots -x 80 -y 24
+wait_for "more: Tab"
+t send-keys -t shots Tab
+t send-keys -t shots NPage
+wait_for "greenvn_id"
+shot detail-scrolled 80 24
 t send-keys -t shots q

@@ -53,6 +53,7 @@ static inline attr_t gv_color_pair(int n) { return (attr_t)COLOR_PAIR(n); }
 
 static inline int gv_key_f(int n) { return KEY_F(n); }
 static inline mmask_t gv_wheel_up_mask(void) { return BUTTON4_PRESSED; }
+static inline mmask_t gv_button1_mask(void) { return BUTTON1_PRESSED; }
 #ifdef BUTTON5_PRESSED
 static inline mmask_t gv_wheel_down_mask(void) { return BUTTON5_PRESSED; }
 #else

@@ -10,13 +10,19 @@ struct AppState: Equatable {
     var timeZone: TimeZone
     var size: Size = Size(width: 80, height: 24)
     var list = ListModel()
-    var counts = Counts()
+    var counts = TabCounts()
     /// History and audit of the selected allocation (its fields come from the list row).
     var detail: DetailData?
     var mode: Mode = .browse
+    /// Which of the list and the detail pane j/k and the page keys move.
+    var focus: Focus = .list
+    /// First line of the detail pane shown (it scrolls when focused).
+    var detailScroll = 0
     /// A y/n question above everything else.
     var confirm: Confirm?
     var showHelp = false
+    /// First row of the help shown, when it is taller than the screen.
+    var helpScroll = 0
     var toasts: [Toast] = []
     var inFlight: [InFlight] = []
     var nextTicket = 1
@@ -38,7 +44,8 @@ struct AppState: Equatable {
     var contexts: [KeyContext] {
         if confirm != nil { return [.confirm] }
         switch mode {
-        case .browse: return [.list, .detail]
+        case .browse: return focus == .detail ? [.pane, .detail, .list] : [.list, .detail]
+        case .copyMenu: return [.copyMenu]
         case .filter: return [.filter, .edit]
         case .command: return [.command, .edit]
         case .form: return [.form, .edit]
@@ -52,11 +59,17 @@ struct AppState: Equatable {
         return row
     }
 
+    /// What `?` lists: the keys in force, and while browsing the detail pane's own keys too.
+    var helpContexts: [KeyContext] {
+        if mode == .browse && focus == .list { return [.list, .detail, .pane] }
+        return contexts
+    }
+
     /// How often the Runner must tick: the spinner, countdowns and fading toasts need a
     /// clock; an idle console needs none.
     var tickInterval: TimeInterval? {
         if !inFlight.isEmpty { return 0.25 }
-        if !toasts.isEmpty { return 1 }
+        if toasts.contains(where: { $0.until != nil }) { return 1 }
         let visible = list.visibleRows(layout.listVisibleRows)
         if visible.contains(where: { $0.expiresAt != nil && $0.allocation.state == .active }) { return 1 }
         return nil
@@ -68,8 +81,14 @@ struct Size: Equatable, Sendable {
     var height: Int
 }
 
+enum Focus: Equatable {
+    case list, detail
+}
+
 enum Mode: Equatable {
     case browse
+    /// `Y`: which id of the selected allocation to copy.
+    case copyMenu
     case filter(TextField)
     case command(TextField)
     /// The new-allocation form fills the body.
@@ -95,13 +114,15 @@ struct Toast: Equatable {
     var id: Int
     var level: Level
     var text: String
-    var until: Date
+    /// nil: stays until dismissed (failures, so none goes unread).
+    var until: Date?
 
-    static func lifetime(_ level: Level) -> TimeInterval {
+    /// How long a toast stays on its own; nil for one the operator dismisses.
+    static func lifetime(_ level: Level) -> TimeInterval? {
         switch level {
         case .info: return 4
-        case .warn: return 6
-        case .error: return 10
+        case .warn: return 8
+        case .error: return nil
         }
     }
 }
@@ -111,6 +132,11 @@ struct InFlight: Equatable {
     var operation: Job
     /// The VN when it was sent, so "swapped A → B" can be said.
     var vnBefore: String?
+    /// A strict swap keeping the allocation's preferences: what to send when no free VN
+    /// matches them all (the same preferences, not strict), and what to tell the operator.
+    var fallback: Job? = nil
+    /// Said with the outcome (e.g. that the new VN does not match the preferences).
+    var note: String? = nil
 }
 
 /// The window of the registry the list holds: `rows` are rows offset… of the query.
@@ -122,6 +148,8 @@ struct ListModel: Equatable {
     var totalIsExact = true
     var offset = 0
     var rows: [StoredAllocation] = []
+    /// The query `rows` were read for (the query changes before its first page arrives).
+    var loadedQuery: ListQuery?
     var cursor = 0
     var scrollTop = 0
     var selectedId: String?
@@ -139,4 +167,13 @@ struct ListModel: Equatable {
     }
 
     var count: Int { total ?? 0 }
+}
+
+extension AppState {
+    /// True when a frame shows everything asked for so far: the visible rows of the current
+    /// query and the selected allocation's detail.
+    var frameIsSettled: Bool {
+        list.total != nil && list.loadedQuery == list.query && windowLoaded
+            && (list.selectedId == nil || detail?.id == list.selectedId)
+    }
 }

@@ -22,25 +22,64 @@ enum Format {
         a.effectiveState(now: now).rawValue
     }
 
-    /// Time left until `date`: "9m 59s", "2h 05m", "3d 4h", or "expired".
+    /// Time left until `date`, its last unit rounded to the nearest: "9m 59s", "2h 05m",
+    /// "3d 4h", or "expired".
     static func countdown(to date: Date?, now: Date) -> String {
         guard let date else { return "—" }
-        let s = Int(date.timeIntervalSince(now).rounded(.down))
-        if s <= 0 { return "expired" }
+        let left = date.timeIntervalSince(now)
+        if left <= 0 { return "expired" }
+        let s = max(1, Int(left.rounded()))
         if s < 60 { return "\(s)s" }
         if s < 3_600 { return "\(s / 60)m \(twoDigits(s % 60))s" }
-        if s < 86_400 { return "\(s / 3_600)h \(twoDigits((s % 3_600) / 60))m" }
-        if s < 100 * 86_400 { return "\(s / 86_400)d \((s % 86_400) / 3_600)h" }
-        return "\(s / 86_400)d"   // fits the 7-column list cell up to the 170-day maximum
+        let minutes = Int((left / 60).rounded())
+        if minutes < 24 * 60 { return "\(minutes / 60)h \(twoDigits(minutes % 60))m" }
+        let hours = Int((left / 3_600).rounded())
+        if hours < 100 * 24 { return "\(hours / 24)d \(hours % 24)h" }
+        return "\(Int((left / 86_400).rounded()))d"   // fits the 7-column list cell up to the 170-day maximum
     }
 
-    /// The list's expires-in column: only live allocations count down.
+    /// A call's length: "45s", "2m 05s", "1h 02m".
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(max(0, seconds))s" }
+        if seconds < 3_600 { return "\(seconds / 60)m \(twoDigits(seconds % 60))s" }
+        return "\(seconds / 3_600)h \(twoDigits((seconds % 3_600) / 60))m"
+    }
+
+    /// Lead Assist's lifetime when a create asks for none, as a duration is written: "24h".
+    static var defaultLifetime: String { "\(Int(defaultAllocationLifetime / 3_600))h" }
+
+    /// A live allocation this close to its expiry is marked in the list and the detail pane.
+    static let expiryWarning: TimeInterval = 600
+
+    static func expiresSoon(_ a: StoredAllocation, now: Date) -> Bool {
+        guard a.effectiveState(now: now) == .active, let e = a.expiresAt else { return false }
+        return e.timeIntervalSince(now) < expiryWarning
+    }
+
+    /// "KA Karnataka": a region's code and the telecom circle it names.
+    static func region(_ r: Region) -> String { "\(r.rawValue) \(regionNames[r] ?? "")" }
+
+    static let regionNames: [Region: String] = [
+        .DL: "Delhi", .MU: "Mumbai", .MH: "Maharashtra", .WB: "West Bengal", .AP: "Andhra Pradesh",
+        .TN: "Tamil Nadu", .GJ: "Gujarat", .KA: "Karnataka", .KL: "Kerala", .RJ: "Rajasthan", .MP: "Madhya Pradesh",
+    ]
+
+    /// The list's expires column: live allocations count down, expired ones say how long ago.
     static func expiresIn(_ a: StoredAllocation, now: Date) -> String {
         switch a.effectiveState(now: now) {
         case .vault: return "—"
-        case .expired: return "expired"
+        case .expired: return a.expiresAt.map { ago($0, now: now) } ?? "expired"
         case .active: return countdown(to: a.expiresAt, now: now)
         }
+    }
+
+    /// "<1m ago", "5m ago", "3h ago", "2d ago": fits the list's 7-column cell.
+    static func ago(_ date: Date, now: Date) -> String {
+        let s = Int(now.timeIntervalSince(date).rounded())
+        if s < 60 { return "<1m ago" }
+        if s < 3_600 { return "\(s / 60)m ago" }
+        if s < 86_400 { return "\(s / 3_600)h ago" }
+        return "\(s / 86_400)d ago"
     }
 
     static func preferences(_ a: StoredAllocation) -> String {

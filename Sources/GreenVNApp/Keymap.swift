@@ -4,12 +4,14 @@ import TerminalKit
 /// Where a key binding applies. Browsing uses `.list` and `.detail` together; every text
 /// input adds `.edit`.
 enum KeyContext: String, CaseIterable, Sendable {
-    case list, detail, form, dialog, confirm, filter, command, edit
+    case list, detail, pane, copyMenu, form, dialog, confirm, filter, command, edit
 
     var title: String {
         switch self {
         case .list: return "List"
         case .detail: return "Selected allocation"
+        case .pane: return "Detail pane (Tab or Enter focuses it)"
+        case .copyMenu: return "Copy (Y)"
         case .form: return "New allocation"
         case .dialog: return "Dialog"
         case .confirm: return "Confirm"
@@ -25,18 +27,27 @@ enum Command: Equatable, Hashable, Sendable {
     // list
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case nextTab, prevTab, showState(StateFilter)
-    case nextSort, flipSort
-    case startFilter, back, startCommand, help, newAllocation, quit
+    case nextSort, flipSort, reloadList
+    case startFilter, back, startCommand, startImport, help, newAllocation, quit
     // the selected allocation
-    case swapNow, swapWithPreferences, refresh, editParties, deallocate, copyVN
+    case swapNow, swapWithPreferences, refresh, editParties, deallocate, copyVN, openCopyMenu
+    // the detail pane
+    case focusDetail, focusList, scrollDown, scrollUp, scrollPageDown, scrollPageUp, scrollTop, scrollBottom
+    // the copy menu
+    case copy(CopyField), closeMenu
     // form and dialogs
-    case nextField, prevField, submit, cancel, nextChoice
+    case nextField, prevField, enterField, submit, cancel, nextChoice
     // text editing
     case cursorLeft, cursorRight, lineStart, lineEnd, deleteBack, deleteForward, clearLine
     // confirm
     case confirmYes, confirmNo
     // filter and command line
-    case acceptInput, cancelInput
+    case acceptInput, cancelInput, completeCommand
+}
+
+/// What `Y` can copy of the selected allocation.
+enum CopyField: String, Equatable, Hashable, Sendable, CaseIterable {
+    case vn = "VN", greenvnId = "greenvn_id", connectionId = "connection_id"
 }
 
 /// One row of the keymap: the same entry dispatches the key, fills the help overlay and the
@@ -62,30 +73,48 @@ enum Keymap {
         KeyBinding(keys: [.pageUp, .ctrl("b")], context: .list, action: .pageUp, help: "page up", label: "page"),
         KeyBinding(keys: [.char("g"), .home], context: .list, action: .top, help: "first allocation", label: "top"),
         KeyBinding(keys: [.char("G"), .end], context: .list, action: .bottom, help: "last allocation", label: "bottom"),
-        KeyBinding(keys: [.tab], context: .list, action: .nextTab, help: "next tab", label: "tab"),
-        KeyBinding(keys: [.backTab], context: .list, action: .prevTab, help: "previous tab", label: "tab"),
+        KeyBinding(keys: [.tab, .enter], context: .list, action: .focusDetail, help: "focus the detail pane (scroll it)", label: "details"),
+        KeyBinding(keys: [.char("]"), .right], context: .list, action: .nextTab, help: "next tab", label: "tab"),
+        KeyBinding(keys: [.char("["), .left], context: .list, action: .prevTab, help: "previous tab", label: "tab"),
         KeyBinding(keys: [.char("1")], context: .list, action: .showState(.active), help: "show active allocations", label: "active"),
-        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.vault), help: "show the vault", label: "vault"),
-        KeyBinding(keys: [.char("3")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
+        KeyBinding(keys: [.char("2")], context: .list, action: .showState(.expired), help: "show expired ones (not yet confirmed)", label: "expired"),
+        KeyBinding(keys: [.char("3")], context: .list, action: .showState(.vault), help: "show the vault (released and expired)", label: "vault"),
+        KeyBinding(keys: [.char("4")], context: .list, action: .showState(.all), help: "show all allocations", label: "all"),
         KeyBinding(keys: [.char("o")], context: .list, action: .nextSort, help: "sort by the next column", label: "sort"),
         KeyBinding(keys: [.char("O")], context: .list, action: .flipSort, help: "reverse the sort order", label: "reverse"),
+        KeyBinding(keys: [.ctrl("l")], context: .list, action: .reloadList, help: "read the list from the registry again", label: "reload"),
         KeyBinding(keys: [.char("n")], context: .list, action: .newAllocation, help: "allocate a new VN", label: "new", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("/")], context: .list, action: .startFilter, help: "filter (numbers, ids)", label: "filter", inHintBar: true),
-        KeyBinding(keys: [.escape], context: .list, action: .back, help: "back: clear the filter", label: "back"),
-        KeyBinding(keys: [.char(":")], context: .list, action: .startCommand, help: "command line", label: "cmd"),
+        KeyBinding(keys: [.escape], context: .list, action: .back, help: "dismiss a notice, else clear the filter", label: "back"),
+        KeyBinding(keys: [.char(":")], context: .list, action: .startCommand, help: "command line (Tab completes)", label: "cmd"),
+        KeyBinding(keys: [.char("i")], context: .list, action: .startImport, help: "import an allocation by its greenvn_id…", label: "import"),
         KeyBinding(keys: [.char("?"), .f(1)], context: .list, action: .help, help: "this help", label: "help", inHintBar: true),
         KeyBinding(keys: [.char("q")], context: .list, action: .quit, help: "quit", label: "quit", inHintBar: true),
         // The selected allocation
-        KeyBinding(keys: [.char("s")], context: .detail, action: .swapNow, help: "swap now (any free VN)", label: "swap", mutates: true, inHintBar: true),
+        KeyBinding(keys: [.char("s")], context: .detail, action: .swapNow, help: "swap now, keeping its preferences", label: "swap", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("S")], context: .detail, action: .swapWithPreferences, help: "swap with preferences…", label: "swap…", mutates: true),
         KeyBinding(keys: [.char("r")], context: .detail, action: .refresh, help: "refresh from the API", label: "refresh", inHintBar: true),
         KeyBinding(keys: [.char("e")], context: .detail, action: .editParties, help: "edit parties and pins…", label: "edit", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("d")], context: .detail, action: .deallocate, help: "deallocate (asks y/n)", label: "dealloc", mutates: true, inHintBar: true),
         KeyBinding(keys: [.char("y")], context: .detail, action: .copyVN, help: "copy the VN (OSC 52)", label: "copy", inHintBar: true),
+        KeyBinding(keys: [.char("Y")], context: .detail, action: .openCopyMenu, help: "copy an id… (greenvn_id, connection_id)", label: "copy…"),
+        // The focused detail pane
+        KeyBinding(keys: [.char("j"), .down, .wheelDown], context: .pane, action: .scrollDown, help: "scroll down a line", label: "down"),
+        KeyBinding(keys: [.char("k"), .up, .wheelUp], context: .pane, action: .scrollUp, help: "scroll up a line", label: "up"),
+        KeyBinding(keys: [.pageDown, .ctrl("f"), .char(" ")], context: .pane, action: .scrollPageDown, help: "scroll down a page", label: "page"),
+        KeyBinding(keys: [.pageUp, .ctrl("b")], context: .pane, action: .scrollPageUp, help: "scroll up a page", label: "page"),
+        KeyBinding(keys: [.char("g"), .home], context: .pane, action: .scrollTop, help: "top of the details", label: "top"),
+        KeyBinding(keys: [.char("G"), .end], context: .pane, action: .scrollBottom, help: "end of the details", label: "end"),
+        KeyBinding(keys: [.tab, .escape, .enter], context: .pane, action: .focusList, help: "back to the list", label: "list", inHintBar: true),
+        // Y: copy which id
+        KeyBinding(keys: [.char("y"), .char("v")], context: .copyMenu, action: .copy(.vn), help: "the VN", label: "VN", inHintBar: true),
+        KeyBinding(keys: [.char("i")], context: .copyMenu, action: .copy(.greenvnId), help: "the greenvn_id", label: "greenvn_id", inHintBar: true),
+        KeyBinding(keys: [.char("c")], context: .copyMenu, action: .copy(.connectionId), help: "the connection_id", label: "connection_id", inHintBar: true),
+        KeyBinding(keys: [.escape], context: .copyMenu, action: .closeMenu, help: "copy nothing", label: "cancel", inHintBar: true),
         // New allocation form
         KeyBinding(keys: [.tab, .down], context: .form, action: .nextField, help: "next field", label: "next", inHintBar: true),
         KeyBinding(keys: [.backTab, .up], context: .form, action: .prevField, help: "previous field", label: "prev", inHintBar: true),
-        KeyBinding(keys: [.enter], context: .form, action: .nextField, help: "next field", label: "next"),
+        KeyBinding(keys: [.enter], context: .form, action: .enterField, help: "next field; on the last one, allocate", label: "next", mutates: true),
         KeyBinding(keys: [.char(" ")], context: .form, action: .nextChoice, help: "next choice (choosers)", label: "choose"),
         KeyBinding(keys: [.ctrl("s")], context: .form, action: .submit, help: "allocate", label: "allocate", mutates: true, inHintBar: true),
         KeyBinding(keys: [.escape], context: .form, action: .cancel, help: "cancel (asks if typed)", label: "cancel", inHintBar: true),
@@ -104,6 +133,7 @@ enum Keymap {
         KeyBinding(keys: [.enter], context: .filter, action: .acceptInput, help: "keep the filter", label: "keep", inHintBar: true),
         KeyBinding(keys: [.escape], context: .filter, action: .cancelInput, help: "clear the filter", label: "clear", inHintBar: true),
         KeyBinding(keys: [.enter], context: .command, action: .acceptInput, help: "run the command", label: "run", inHintBar: true),
+        KeyBinding(keys: [.tab], context: .command, action: .completeCommand, help: "complete the command or its argument", label: "complete", inHintBar: true),
         KeyBinding(keys: [.escape], context: .command, action: .cancelInput, help: "cancel", label: "cancel", inHintBar: true),
         // Any text input
         KeyBinding(keys: [.left, .right], context: .edit, action: .cursorLeft, help: "move (choosers: change)", label: "move"),
@@ -156,6 +186,7 @@ enum Keymap {
         case .insert: return "Ins"
         case .f(let n): return "F\(n)"
         case .wheelUp, .wheelDown: return "wheel"
+        case .click: return "click"
         case .resize: return "resize"
         case .paste: return "paste"
         }
@@ -169,6 +200,7 @@ enum Keymap {
 }
 
 extension StateFilter {
-    /// The list's tabs, in order (expired rows are in the vault tab).
-    static let tabs: [StateFilter] = [.active, .vault, .all]
+    /// The list's tabs, in order: expired rows (past expiry, their release not confirmed yet)
+    /// have a tab of their own and are in the vault tab too.
+    static let tabs: [StateFilter] = [.active, .expired, .vault, .all]
 }

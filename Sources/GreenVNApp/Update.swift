@@ -14,13 +14,13 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.size = Size(width: max(0, width), height: max(0, height))
         return state.scrollToCursor()
     case .tick(let now):
-        // A loaded row running out moves to the vault tab: read the page again.
+        // A loaded row running out moves to the expired tab: read the page again.
         let expired = state.list.rows.contains { r in
             guard let e = r.expiresAt, r.allocation.state == .active else { return false }
             return e > state.now && e <= now
         }
         state.now = now
-        state.toasts.removeAll { $0.until <= now }
+        state.toasts.removeAll { $0.until.map { $0 <= now } ?? false }
         return expired ? state.reload() : []
     case .key(let key):
         return state.handle(key)
@@ -31,7 +31,7 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .pageFailed(let generation, let message):
         guard generation == state.list.generation else { return [] }
         state.list.loadError = message
-        state.toast(.error, "Could not read the registry: \(message)")
+        state.toast(.error, "Could not read the registry: \(message). Ctrl-L reads it again")
         return []
     case .detailLoaded(let detail):
         if detail.id == state.list.selectedId { state.detail = detail }
@@ -43,13 +43,24 @@ func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .reconciled(let summary):
         state.report(summary)
         return state.reload()
+    case .settingsNotSaved(let why):
+        state.toast(.warn, "The sort is not kept for the next session (cannot write console.json: \(why)); check the data directory is writable")
+        return []
+    case .copied(let what, let text, let report):
+        switch report {
+        case .copied(let via): state.toast(.info, "Copied \(what) \(text) (\(via))")
+        case .unsure(let why): state.toast(.warn, "Sent \(what) \(text) to the clipboard, not confirmed: \(why)")
+        case .failed(let why): state.toast(.error, "Could not copy the \(what): \(why)")
+        }
+        return []
     }
 }
 
 extension AppState {
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [] }   // the Runner follows up with .resize(width:height:)
-        if showHelp { showHelp = false; return [] }   // any key closes help
+        if showHelp { scrollOrCloseHelp(key); return [] }
+        if case .click(let x, let y) = key { return click(x: x, y: y) }
         if let (binding, command) = Keymap.binding(for: key, in: contexts) {
             if binding.mutates && readOnly { return refuseReadOnly(binding.help) }
             return perform(command)
@@ -59,6 +70,22 @@ extension AppState {
         case .paste(let text): return type(text)
         default: return []
         }
+    }
+
+    /// In help, j/k and the page keys scroll what does not fit; any other key closes it.
+    private mutating func scrollOrCloseHelp(_ key: Key) {
+        let page = max(1, layout.body.height - 6)
+        switch key {
+        case .char("j"), .down, .wheelDown: helpScroll += 1
+        case .char("k"), .up, .wheelUp: helpScroll -= 1
+        case .pageDown, .char(" "): helpScroll += page
+        case .pageUp: helpScroll -= page
+        default:
+            showHelp = false
+            helpScroll = 0
+            return
+        }
+        helpScroll = min(max(0, helpScroll), HelpOverlay.maxScroll(self))
     }
 
     mutating func perform(_ command: Command) -> [Effect] {
@@ -78,14 +105,17 @@ extension AppState {
             let next = all[(i + (command == .nextTab ? 1 : all.count - 1)) % all.count]
             return setQuery { $0.state = next }
         case .showState(let s): return setQuery { $0.state = s }
-        case .nextSort:
-            let all = SortColumn.allCases
-            let next = all[((all.firstIndex(of: list.query.sort) ?? 0) + 1) % all.count]
-            return setQuery { $0.sort = next; $0.descending = next == .created }
-        case .flipSort: return setQuery { $0.descending.toggle() }
+        case .nextSort: return sortByNextShownColumn()
+        case .reloadList:
+            list.loadError = nil
+            return reload() + (list.selectedId.map { [.loadDetail(id: $0)] } ?? [])
+        case .flipSort: return setSort { $0.descending.toggle() }
         case .startFilter: mode = .filter(TextField(list.query.filter)); return []
-        case .back: return setQuery { $0.filter = "" }
+        case .back:
+            if let sticky = toasts.lastIndex(where: { $0.until == nil }) { toasts.remove(at: sticky); return [] }
+            return setQuery { $0.filter = "" }
         case .startCommand: mode = .command(TextField()); return []
+        case .startImport: mode = .command(TextField("import ")); return []
         case .help: showHelp = true; return []
         case .newAllocation:
             mode = .form(.allocation(connectionId: ConnectionID.fresh(at: now, random: ids.next())))
@@ -95,14 +125,18 @@ extension AppState {
                 confirm = Confirm(purpose: .quitWithRequestsInFlight, title: "Quit?",
                                   lines: ["\(inFlight.count) request(s) still in flight.",
                                           "They finish in the background of this process only if it keeps running;",
-                                          "an unanswered create is re-sent by the next greenvn command.",
+                                          "an unanswered create is re-sent when greenvn next starts.",
                                           "Quit anyway?"])
                 return []
             }
             return [.quit]
-        case .swapNow, .swapWithPreferences, .refresh, .editParties, .deallocate, .copyVN:
+        case .swapNow, .swapWithPreferences, .refresh, .editParties, .deallocate, .copyVN, .openCopyMenu:
             return act(on: command)
-        case .nextField, .prevField, .submit, .cancel, .nextChoice:
+        case .copy(let field): return copy(field)
+        case .closeMenu: mode = .browse; return []
+        case .focusDetail, .focusList, .scrollDown, .scrollUp, .scrollPageDown, .scrollPageUp, .scrollTop, .scrollBottom:
+            return detailPane(command)
+        case .nextField, .prevField, .enterField, .submit, .cancel, .nextChoice:
             return formCommand(command)
         case .cursorLeft, .cursorRight, .lineStart, .lineEnd, .deleteBack, .deleteForward, .clearLine:
             return edit(command)
@@ -110,6 +144,9 @@ extension AppState {
             return answer(command == .confirmYes)
         case .acceptInput, .cancelInput:
             return finishInput(accept: command == .acceptInput)
+        case .completeCommand:
+            if case .command(let t) = mode { mode = .command(TextField(ColonCommands.complete(t.text))) }
+            return []
         }
     }
 
@@ -118,119 +155,10 @@ extension AppState {
         return []
     }
 
-    /// The actions on the selected allocation, with the reasons they cannot run spelled out.
-    private mutating func act(on command: Command) -> [Effect] {
-        guard let a = selected else {
-            toast(.warn, list.count == 0 ? "No allocation selected: press n to allocate one" : "No allocation selected")
-            return []
-        }
-        if command == .copyVN {
-            guard a.status == .known, !a.allocation.greenVN.isEmpty else {
-                toast(.warn, "This allocation has no known VN to copy"); return []
-            }
-            toast(.info, "Copied \(a.allocation.greenVN) to the clipboard")
-            return [.copy(a.allocation.greenVN)]
-        }
-        switch a.status {
-        case .pending:
-            toast(.warn, "Still sending (connection_id \(a.allocation.connectionId)): wait for the answer; the outbox re-sends it")
-            return []
-        case .idUnknown:
-            toast(.warn, "Allocated, id unknown: find its greenvn_id (Exotel dashboard or webhook), then run greenvn import ID")
-            return []
-        case .known: break
-        }
-        if let busy = inFlight.first(where: { $0.operation.targetId == a.id }) {
-            toast(.warn, "Still \(busy.operation.progressVerb) \(Format.vn(a)): wait for the answer")
-            return []
-        }
-        if command != .refresh, a.allocation.state == .vault {
-            toast(.warn, "\(Format.vn(a)) is in the vault: nothing to change (r refreshes it)")
-            return []
-        }
-        switch command {
-        case .swapNow: return start(.swap(id: a.id, SwapRequest()), vnBefore: a.allocation.greenVN)
-        case .refresh: return start(.refresh(id: a.id), vnBefore: a.allocation.greenVN)
-        case .swapWithPreferences: mode = .dialog(.swap(a)); return []
-        case .editParties: mode = .dialog(.parties(a)); return []
-        case .deallocate:
-            confirm = Confirm(purpose: .deallocate(a), title: "Deallocate \(a.allocation.greenVN)?",
-                              lines: ["connection_id \(a.allocation.connectionId)",
-                                      "A \(a.allocation.aparty.summary) ⇄ B \(a.allocation.bparty.summary)",
-                                      "Calls through this VN stop connecting; it moves to the vault."])
-            return []
-        default: return []
-        }
-    }
-
-    mutating func start(_ operation: Job, vnBefore: String?) -> [Effect] {
-        let ticket = nextTicket
-        nextTicket += 1
-        inFlight.append(InFlight(ticket: ticket, operation: operation, vnBefore: vnBefore))
-        return [.perform(ticket: ticket, operation)]
-    }
-
-    mutating func finish(_ ticket: Int, _ outcome: OperationOutcome) -> [Effect] {
-        guard let i = inFlight.firstIndex(where: { $0.ticket == ticket }) else { return [] }
-        let job = inFlight.remove(at: i)
-        let formWaiting = form?.ticket == ticket
-        var effects: [Effect] = []
-        switch outcome {
-        case .success(let a):
-            if formWaiting { mode = .browse }
-            let vn = Format.vn(a)
-            switch job.operation {
-            case .allocate:
-                toast(.info, "Allocated \(vn) for \(a.allocation.connectionId)")
-                // Show the new allocation (active; the filter may hide it), unless the
-                // operator has moved on to something else meanwhile.
-                if mode == .browse && confirm == nil {
-                    list.query.filter = ""
-                    if list.query.state == .vault { list.query.state = .active }
-                    list.selectedId = a.id
-                }
-            case .swap:
-                let before = job.vnBefore.map { "\($0) → " } ?? ""
-                toast(.info, "Swapped \(before)\(vn)")
-            case .refresh:
-                toast(.info, "Refreshed \(vn): \(a.effectiveState(now: now).rawValue)")
-            case .updateParties:
-                toast(.info, "Parties of \(vn) updated")
-            case .deallocate:
-                toast(.info, "Deallocated \(job.vnBefore ?? vn): moved to the vault")
-            }
-            effects = reload()
-            if a.id == list.selectedId { effects.append(.loadDetail(id: a.id)) }
-        case .failure(let message, let error):
-            if case .allocatedResponseLost? = error {
-                if formWaiting { mode = .browse }
-                toast(.warn, message)
-                effects = reload()
-            } else if formWaiting, var f = form {
-                f.ticket = nil
-                f.serverError = message
-                form = f
-            } else {
-                toast(.error, "\(job.operation.progressVerb.capitalized) failed: \(message)")
-            }
-        }
-        return effects
-    }
-
-    mutating func report(_ r: ReconcileSummary) {
-        if r.confirmed > 0 { toast(.info, "\(r.confirmed) allocation(s) sent earlier were confirmed") }
-        if !r.idUnknown.isEmpty {
-            toast(.warn, "Allocated, id unknown for connection_id \(r.idUnknown.joined(separator: ", ")): run greenvn import ID")
-        }
-        if !r.refused.isEmpty { toast(.error, "Refused on re-send: \(r.refused.joined(separator: "; "))") }
-        if let why = r.failure { toast(.error, "Could not reconcile the outbox: \(why)") }
-        if r.stillPending > 0 { toast(.warn, "\(r.stillPending) create(s) still pending: retried at the next start") }
-    }
-
     mutating func toast(_ level: Toast.Level, _ text: String) {
         let flat = text.replacingOccurrences(of: "\n", with: " ")
         toasts.append(Toast(id: nextToastId, level: level, text: Text.printable(flat, limit: 400),
-                            until: now.addingTimeInterval(Toast.lifetime(level))))
+                            until: Toast.lifetime(level).map { now.addingTimeInterval($0) }))
         nextToastId += 1
         if toasts.count > 4 { toasts.removeFirst(toasts.count - 4) }
     }

@@ -25,10 +25,13 @@ extension AppState {
     mutating func formCommand(_ command: Command) -> [Effect] {
         guard var f = form else { return [] }
         switch command {
-        case .nextField, .prevField:
+        case .enterField where f.focus == f.fields.count - 1:
+            // Enter on the last field sends the form, as a form in any other program does.
+            return submit(&f)
+        case .nextField, .prevField, .enterField:
             f.touched.insert(f.focused.field)
             let n = f.fields.count
-            f.focus = (f.focus + (command == .nextField ? 1 : n - 1)) % n
+            f.focus = (f.focus + (command == .prevField ? n - 1 : 1)) % n
         case .nextChoice:
             guard f.focused.isChoice else { form = f; return type(" ") }
             cycle(&f, by: 1)
@@ -118,7 +121,7 @@ extension AppState {
                 }
             }
             form = f
-        case .browse:
+        case .browse, .copyMenu:
             break
         }
         return []
@@ -137,11 +140,19 @@ extension AppState {
         case .form, .dialog:
             guard var f = form else { return [] }
             if f.focused.isChoice {
-                // A letter picks the first option that starts with it ("m" → mobile, "K" → KA).
-                if let c = text.first?.lowercased(),
-                   let i = f.focused.options.firstIndex(where: { $0.lowercased().hasPrefix(c) }) {
-                    f.fields[f.focus].choice = i
-                    f.touched.insert(f.focused.field)
+                // A letter picks the next option that starts with it, by code or by name
+                // ("m" → mobile, "k" → KA, then KL; "b" → WB, West Bengal).
+                if let c = text.first?.lowercased() {
+                    let options = f.focused.options
+                    let n = options.count
+                    let matches = (1...n).map { (f.focused.choice + $0) % n }.filter { i in
+                        let label = Choice.label(f.focused.field, options[i]).lowercased()
+                        return label.hasPrefix(c) || label.split(separator: " ").dropFirst().contains { $0.hasPrefix(c) }
+                    }
+                    if let i = matches.first {
+                        f.fields[f.focus].choice = i
+                        f.touched.insert(f.focused.field)
+                    }
                 }
             } else {
                 let multi = f.focused.kind == .numbers || f.focused.kind == .pins
@@ -149,7 +160,7 @@ extension AppState {
                 f.touched.insert(f.focused.field)
             }
             form = f
-        case .browse:
+        case .browse, .copyMenu:
             break
         }
         return []
@@ -199,7 +210,13 @@ extension AppState {
             case .filter(let text): return setQuery { $0.filter = text }
             case .state(let s): return setQuery { $0.state = s }
             case .sort(let column, let descending):
-                return setQuery { $0.sort = column; $0.descending = descending ?? (column == .created) }
+                return setSort { $0.sort = column; $0.descending = descending ?? (column == .created) }
+            case .importId(let id):
+                if let busy = inFlight.first(where: { $0.operation.targetId == id }) {
+                    toast(.warn, "Still \(busy.operation.progressVerb) \(id): wait for the answer")
+                    return []
+                }
+                return start(.importAllocation(id: id), vnBefore: nil)
             }
         }
     }

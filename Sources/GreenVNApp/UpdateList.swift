@@ -24,6 +24,8 @@ extension AppState {
         if id != list.selectedId {
             list.selectedId = id
             detail = nil
+            detailScroll = 0
+            if id == nil { focus = .list }
             if let id { effects.append(.loadDetail(id: id)) }
         } else if let id, detail?.id != id {
             effects.append(.loadDetail(id: id))
@@ -86,6 +88,7 @@ extension AppState {
         list.totalIsExact = r.exact
         list.offset = r.offset
         list.rows = r.rows
+        list.loadedQuery = r.request.query
         list.loadError = nil
         counts = r.counts
         if let id = list.selectedId {
@@ -108,40 +111,5 @@ extension AppState {
             list.generation = before
         }
         return effects
-    }
-}
-
-enum PageLoader {
-    /// Reads the rows around the cursor (or around `follow`, wherever it is now). Only the
-    /// window and a margin are read, so a registry of a million rows costs the same.
-    static func load(_ r: PageRequest, from registry: ListReading, now: Date) throws -> PageResult {
-        // A text filter is counted only as far as the screen needs (a lower bound when reached).
-        let bounded = !r.exactTotal && !r.query.filter.isEmpty
-        let total = bounded ? try registry.count(r.query, upTo: r.countBound, now: now) : try registry.count(r.query, now: now)
-        let exact = !bounded || total < r.countBound
-        let limit = r.visible + 2 * r.margin
-        func window(cursor: Int) -> (scrollTop: Int, offset: Int) {
-            var top = r.scrollTop
-            if cursor < top { top = cursor }
-            if cursor >= top + r.visible { top = cursor - r.visible + 1 }
-            top = min(max(0, top), max(0, total - r.visible))
-            return (top, max(0, top - r.margin))
-        }
-        let cursor = r.exactTotal ? total - 1 : r.cursor   // G: the end, wherever the followed row is
-        var offset = window(cursor: min(cursor, max(0, total - 1))).offset
-        var rows = try registry.page(r.query, offset: offset, limit: limit, now: now)
-        var followIndex: Int? = nil
-        if let id = r.follow, !r.exactTotal {
-            if let i = rows.firstIndex(where: { $0.id == id }) {
-                followIndex = offset + i
-            } else if let i = try registry.followIndex(of: id, in: r.query, now: now) {
-                followIndex = i
-                offset = window(cursor: i).offset
-                rows = try registry.page(r.query, offset: offset, limit: limit, now: now)
-            }
-        }
-        let c = try registry.counts(now: now)
-        return PageResult(request: r, total: total, followIndex: followIndex, offset: offset, rows: rows,
-                          counts: Counts(active: c.active, vault: c.vault, pending: c.pending), exact: exact)
     }
 }

@@ -1,9 +1,15 @@
 import Foundation
 
 /// Monotonic nanoseconds.
-func nowNs() -> UInt64 {
+func nowNs() -> UInt64 { clockNs(CLOCK_MONOTONIC) }
+
+/// This thread's CPU time in nanoseconds: what work costs when no other process takes the
+/// core meanwhile (a shared 2-core machine preempts a thread for milliseconds).
+func threadCPUNs() -> UInt64 { clockNs(CLOCK_THREAD_CPUTIME_ID) }
+
+private func clockNs(_ clock: clockid_t) -> UInt64 {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clock, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 

@@ -11,6 +11,8 @@ usage: greenvn-bench COMMAND [options]
                                              launch → first frame, keypress → frame, filter as you type, RSS
   bulk     [--rows 10000] [--concurrency 8,32] [--pool 1000] [--dir DIR]
                                              BulkImport against the in-process simulator over loopback
+  first-frame --out FILE                     reads a pane's output (tmux pipe-pane) on stdin; writes
+                                             the time the console's first frame with rows arrived
 """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -50,6 +52,9 @@ do {
     case "console":
         guard let path = option("registry") else { fail("console needs --registry FILE") }
         try ConsoleBench.run(path: path, width: int("width", 120), height: int("height", 36), presses: int("presses", 400))
+    case "first-frame":
+        guard let path = option("out") else { fail("first-frame needs --out FILE") }
+        FirstFrameWatch.run(out: path)
     case "bulk":
         let rows = int("rows", 10_000)
         let dir = option("dir") ?? "/tmp/greenvn-bench"

@@ -38,7 +38,16 @@ public enum PhoneNumber {
         if kept.count == 10, let first = kept.first, "6789".contains(first) {
             return .success(defaultCountryCode + kept)
         }
-        return .failure("\"\(shown)\" needs its country code: write it as + and 8–15 digits, e.g. +91\(kept.suffix(10))")
+        return .failure("\"\(shown)\" needs its country code: write it as + and 8–15 digits, e.g. \(example(for: kept))")
+    }
+
+    /// A valid number the operator may have meant: +91 before their digits (a trunk 0 dropped)
+    /// when that makes 8–15 digits, else a sample mobile. Never itself an invalid example.
+    static func example(for digits: String) -> String {
+        var national = Substring(digits)
+        while national.hasPrefix("0") { national.removeFirst() }
+        let candidate = defaultCountryCode + national
+        return (8...15).contains(candidate.count - 1) ? candidate : defaultCountryCode + "9876543210"
     }
 
     /// Splits a field that holds several numbers. Commas, semicolons and newlines always

@@ -10,7 +10,7 @@ struct InputDecoder {
     enum Raw: Equatable {
         /// One get_wch result (see `KeyDecoder.decode(code:isKeyCode:)`).
         case code(Int32, isKeyCode: Bool)
-        /// Already decoded by the Terminal (mouse wheel from getmouse).
+        /// Already decoded by the Terminal (the mouse, from getmouse).
         case key(Key)
     }
 
@@ -111,9 +111,9 @@ struct InputDecoder {
                 continue
             }
             guard (0x40...0x7E).contains(c) else { return nil }
-            if c == 0x4D && params.isEmpty {  // X10 mouse: ESC [ M button x y
-                guard let button = char(j + 1), char(j + 2) != nil, char(j + 3) != nil else { return nil }
-                return (KeyDecoder.wheel(button: Int(button) - 32), j + 4 - start)
+            if c == 0x4D && params.isEmpty {  // X10 mouse: ESC [ M button x y, each + 32, 1-based
+                guard let button = char(j + 1), let x = char(j + 2), let y = char(j + 3) else { return nil }
+                return (KeyDecoder.mouse(button: Int(button) - 32, x: Int(x) - 33, y: Int(y) - 33), j + 4 - start)
             }
             return (KeyDecoder.csi(params: params, final: character(c)), j + 1 - start)
         }

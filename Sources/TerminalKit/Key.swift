@@ -12,6 +12,8 @@ public enum Key: Sendable, Equatable, Hashable {
     case up, down, left, right, home, end, pageUp, pageDown, insert
     case f(Int)
     case wheelUp, wheelDown
+    /// The left button pressed at column `x`, row `y` (0-based, the screen's top left is 0, 0).
+    case click(x: Int, y: Int)
     /// The terminal changed size (or came back from Ctrl-Z): re-render at `Terminal.size`.
     case resize
     /// Text pasted with the terminal's bracketed paste; line breaks are "\n".
@@ -70,30 +72,19 @@ public enum KeyDecoder {
     }
 
     /// A CSI sequence `ESC [ params final`: the xterm, vt220 and rxvt forms of the cursor,
-    /// editing and function keys, bracketed-paste markers and SGR/X10 mouse wheel reports.
+    /// editing and function keys, bracketed-paste markers and SGR/X10 mouse reports.
     /// Modifiers (`1;5A` for ctrl-up) are ignored.
     static func csi(params: String, final: Character) -> Sequence {
         if params.hasPrefix("<") {  // SGR mouse: ESC [ < button ; x ; y M|m
-            guard final == "M", let button = Int(params.dropFirst().split(separator: ";").first ?? "") else {
+            let fields = params.dropFirst().split(separator: ";").map { Int($0) }
+            guard final == "M", fields.count == 3, let button = fields[0], let x = fields[1], let y = fields[2] else {
                 return .ignored
             }
-            return wheel(button: button)
+            return mouse(button: button, x: x - 1, y: y - 1)
         }
         let numbers = params.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) }
         let first = numbers.first.flatMap { $0 } ?? 1
-        switch final {
-        case "A": return .key(.up)
-        case "B": return .key(.down)
-        case "C": return .key(.right)
-        case "D": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
-        case "Z": return .key(.backTab)
-        case "P": return .key(.f(1))
-        case "Q": return .key(.f(2))
-        case "R": return .key(.f(3))
-        case "S": return .key(.f(4))
-        case "~":
+        if final == "~" {
             switch first {
             case 1, 7: return .key(.home)
             case 2: return .key(.insert)
@@ -108,31 +99,28 @@ public enum KeyDecoder {
             case 201: return .pasteEnd
             default: return .ignored
             }
-        default: return .ignored
         }
+        if final == "Z" { return .key(.backTab) }
+        return finalLetters[final].map(Sequence.key) ?? .ignored
     }
 
     /// An SS3 sequence `ESC O final` (application cursor keys, F1–F4, keypad Enter).
     static func ss3(final: Character) -> Sequence {
-        switch final {
-        case "A": return .key(.up)
-        case "B": return .key(.down)
-        case "C": return .key(.right)
-        case "D": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
-        case "M": return .key(.enter)
-        case "P": return .key(.f(1))
-        case "Q": return .key(.f(2))
-        case "R": return .key(.f(3))
-        case "S": return .key(.f(4))
-        default: return .ignored
-        }
+        if final == "M" { return .key(.enter) }
+        return finalLetters[final].map(Sequence.key) ?? .ignored
     }
 
-    /// Mouse button numbers as xterm reports them: 64 is wheel up, 65 wheel down.
-    static func wheel(button: Int) -> Sequence {
+    /// The final letters CSI (`ESC [ A`) and SS3 (`ESC O A`) share: cursor keys, Home/End, F1–F4.
+    static let finalLetters: [Character: Key] = [
+        "A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end,
+        "P": .f(1), "Q": .f(2), "R": .f(3), "S": .f(4),
+    ]
+
+    /// A mouse report as xterm numbers its buttons: 0 the left button pressed, 64 wheel up,
+    /// 65 wheel down; (x, y) 0-based. Other buttons, drags (32) and releases are ignored.
+    static func mouse(button: Int, x: Int, y: Int) -> Sequence {
         switch button & ~(4 | 8 | 16) {  // strip shift/meta/ctrl
+        case 0: return x >= 0 && y >= 0 ? .key(.click(x: x, y: y)) : .ignored
         case 64: return .key(.wheelUp)
         case 65: return .key(.wheelDown)
         default: return .ignored

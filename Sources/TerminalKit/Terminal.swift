@@ -35,12 +35,15 @@ public final class Terminal: @unchecked Sendable {
     var cursor = (x: 0, y: 0, visible: false)
     var cursorShown = false
     private(set) var stopped = false
+    /// A target known to take copies; an unsure one is asked again at the next copy (the
+    /// operator may have just fixed tmux's set-clipboard).
+    private var clipboardTarget: ClipboardReport?
     /// The last read stopped at its batch limit: more input may wait inside curses.
     private var moreInput = false
 
     /// Starts curses on the terminal: UTF-8 locale, alternate screen, cbreak with flow control
     /// off (ctrl-s/ctrl-q reach the app; ctrl-c/ctrl-z still raise SIGINT/SIGTSTP), no echo,
-    /// keypad, ESCDELAY 25 ms, hidden cursor, terminal default colours, wheel reporting,
+    /// keypad, ESCDELAY 25 ms, hidden cursor, terminal default colours, mouse (wheel and left clicks),
     /// bracketed paste, and the signal handlers that restore the terminal on any exit.
     public init(options: TerminalOptions) throws {
         guard isatty(Self.inputFD) == 1, isatty(Self.outputFD) == 1 else { throw TerminalError.notATerminal }
@@ -102,7 +105,7 @@ public final class Terminal: @unchecked Sendable {
                                hasDefaultColors: defaults)
 
         if options.mouse {
-            mousemask(gv_wheel_up_mask() | gv_wheel_down_mask(), nil)
+            mousemask(gv_wheel_up_mask() | gv_wheel_down_mask() | gv_button1_mask(), nil)
             mouseinterval(0)
         }
         decoder.pasteStartCode = Self.keyCode(for: "\u{1b}[200~", fallback: 0x3F00)
@@ -156,10 +159,19 @@ public final class Terminal: @unchecked Sendable {
         _ = write(wakeWrite, &byte, 1)
     }
 
-    /// Puts text on the clipboard of the operator's terminal (OSC 52), also over SSH.
-    public func copyToClipboard(_ text: String) {
-        guard !stopped else { return }
+    /// Puts text on the clipboard of the operator's terminal (OSC 52), also over SSH, and
+    /// says whether the terminal is known to have taken it.
+    public func copyToClipboard(_ text: String) -> ClipboardReport {
+        guard !stopped else { return .failed("the terminal is not in use") }
         writeToTTY(OSC52.sequence(for: text, tmux: getenv("TMUX") != nil))
+        if let known = clipboardTarget { return known }
+        var env: [String: String] = [:]
+        for name in ["TMUX", "STY", "TERM", "TERM_PROGRAM", "KITTY_WINDOW_ID", "WEZTERM_PANE", "ALACRITTY_WINDOW_ID"] {
+            if let v = getenv(name) { env[name] = String(cString: v) }
+        }
+        let report = ClipboardTarget.report(environment: env, tmuxOption: TmuxOption.value(of:))
+        if case .copied = report { clipboardTarget = report }
+        return report
     }
 
     /// Shows the cursor at (x, y) for a text field, or hides it. Kept across draws.
@@ -203,6 +215,7 @@ public final class Terminal: @unchecked Sendable {
                 var event = MEVENT()
                 if getmouse(&event) == OK {
                     if event.bstate & gv_wheel_up_mask() != 0 { raws.append(.key(.wheelUp)) }
+                    if event.bstate & gv_button1_mask() != 0 { raws.append(.key(.click(x: Int(event.x), y: Int(event.y)))) }
                     if gv_wheel_down_mask() != 0 && event.bstate & gv_wheel_down_mask() != 0 { raws.append(.key(.wheelDown)) }
                 }
                 continue

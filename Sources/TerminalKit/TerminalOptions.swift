@@ -1,7 +1,7 @@
 public struct TerminalOptions: Sendable {
     /// Render only bold/dim/reverse/underline (also when NO_COLOR is set and non-empty).
     public var noColor: Bool
-    /// Report the mouse wheel. Mouse reporting means selecting text needs Shift.
+    /// Report the wheel and left clicks. Mouse reporting means selecting text needs Shift.
     public var mouse: Bool
 
     public init(noColor: Bool = false, mouse: Bool = true) {

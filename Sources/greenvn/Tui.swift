@@ -10,6 +10,8 @@ struct Tui: AsyncParsableCommand {
     var readOnly = false
     @Flag(name: .customLong("no-color"), help: "Monochrome: bold, reverse and underline only (also NO_COLOR).")
     var noColor = false
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (select text without Shift); no clicks or wheel in the console.")
+    var noMouse = false
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -19,7 +21,8 @@ struct Tui: AsyncParsableCommand {
         // Reconciling is the console's own first job, shown in its UI, not on stderr.
         let session = try await Session.open(connection, reconcile: false, quiet: true, startInBackground: true)
         let context = ConsoleContext(operations: session.operations, registry: session.registry, target: session.target,
-                                     readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
+                                     readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
+                                     mouse: !noMouse, dataDirectory: DataDirectory.path())
         // ncurses wants one thread of its own for the whole session, not a pooled one.
         let status: Int32 = try await withCheckedThrowingContinuation { done in
             let thread = Thread {

@@ -1,5 +1,6 @@
 import Foundation
 import GreenVNKit
+import GreenVNSimulator
 import Testing
 
 /// The console as an operator meets it: the real binary, in tmux, on the embedded simulator.
@@ -95,5 +96,168 @@ import Testing
         try tui.type("n")
         usleep(300_000)
         #expect(!(try tui.screen()).contains("B-party numbers"), "no form under --read-only")
+    }
+
+    // MARK: - Every detail reachable, ids usable
+
+    @Test func theDetailPaneScrollsToEveryFieldAt80x24() throws {
+        let home = Binary.tempHome()
+        let r = try Binary.run(["allocate", "--a", "+919111111111", "--b", "+918222222222", "--usage", "twoway",
+                                "--region", "KA", "--type", "mobile", "--duration", "2h", "--json"], env: Binary.environment(home: home))
+        let id = try #require(try JSONValue.parse(Data(r.stdout.utf8))["greenvn_id"]?.stringValue)
+        let tui = try Pane(width: 80, height: 24, home: home)
+        let first = try tui.waitFor("more: Tab")
+        #expect(!first.contains("KA · mobile"), "the preferences start below the pane's edge:\n\(first)")
+        try tui.press(.tab)
+        try tui.press(.pageDown)
+        try tui.waitFor("KA · mobile")
+        try tui.press(.pageDown)
+        let end = try tui.waitFor(id)
+        #expect(end.contains("greenvn_id"), "the whole greenvn_id, on a line of its own:\n\(end)")
+        try tui.press(.escape)
+        try tui.waitFor("more: Tab")
+    }
+
+    @Test func yPutsTheVNOnTmuxsClipboardAndSaysWhetherItIsSure() throws {
+        let home = Binary.tempHome()
+        let made = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let tui = try Pane(home: home)
+        try tui.waitFor(made.vn)
+        try tui.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try tui.type("y")
+        // The console runs with a clean environment (no TMUX), so it cannot know tmux takes it:
+        // it says so rather than "copied", and tmux's buffer shows the copy did arrive.
+        let screen = try tui.waitFor("to the clipboard, not confirmed")
+        #expect(screen.contains(made.vn))
+        let deadline = Date().addingTimeInterval(10)
+        var buffer = ""
+        while Date() < deadline {
+            buffer = (try? tui.tmux(["show-buffer"])) ?? ""
+            if buffer == made.vn { break }
+            usleep(50_000)
+        }
+        #expect(buffer == made.vn, "tmux's buffer holds the VN: \(buffer)")
+        try tui.type("Y")
+        try tui.waitFor("Esc copies nothing")
+        try tui.type("i")
+        try tui.waitUntilGone("Esc copies nothing")
+        let until = Date().addingTimeInterval(10)
+        while Date() < until, (try? tui.tmux(["show-buffer"])) != made.id { usleep(50_000) }
+        #expect((try? tui.tmux(["show-buffer"])) == made.id, "Y i copies the greenvn_id")
+    }
+
+    @Test func clicksSelectRowsAndTabsAndNoMouseLeavesTheMouseToTheTerminal() throws {
+        let home = Binary.tempHome()
+        _ = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let second = try Self.allocate(home: home, a: "+919333333333", b: "+918444444444")
+        let tui = try Pane(home: home)
+        try tui.waitFor("+919111111111")
+        #expect(try tui.flag("mouse_any_flag") == "1", "the console takes clicks")
+        // A left click on the second row (1-based column 10, row 5: border, header, first row above it).
+        try tui.type("\u{1B}[<0;10;5M\u{1B}[<0;10;5m")
+        let selected = try tui.waitFor("2 of 2")
+        #expect(selected.contains(second.vn), "\(selected)")
+        // The vault tab's label on the top border: "─ active 2 ─ expired 0 ─ vault 0 ─", from column 3.
+        let top = selected.split(separator: "\n")[1]
+        let vault = try #require(top.range(of: "vault 0"))
+        let column = top.distance(from: top.startIndex, to: vault.lowerBound) + 1
+        try tui.type("\u{1B}[<0;\(column);2M\u{1B}[<0;\(column);2m")
+        try tui.waitFor("The vault is empty.")
+        try tui.type("q")
+        try tui.waitFor("[exit 0]")
+
+        let plain = try Pane(args: ["tui", "--no-mouse"], home: home)
+        try plain.waitFor("+919111111111")
+        #expect(try plain.flag("mouse_any_flag") == "0", "--no-mouse: the terminal keeps the mouse for selecting text")
+    }
+
+    @Test func theSortIsKeptAcrossRestarts() throws {
+        let home = Binary.tempHome()
+        _ = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let tui = try Pane(home: home)
+        try tui.waitFor("created ▼")
+        try tui.type("o")
+        try tui.waitFor("VN ▲")
+        try tui.type("q")
+        try tui.waitFor("[exit 0]")
+        let again = try Pane(home: home)
+        let screen = try again.waitFor("+919111111111")
+        #expect(screen.contains("VN ▲"), "the sort of the last session:\n\(screen)")
+    }
+
+    @Test func tabCompletesTheCommandLine() throws {
+        let home = Binary.tempHome()
+        _ = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let tui = try Pane(home: home)
+        try tui.waitFor("+919111111111")
+        try tui.type(":st")
+        try tui.press(.tab)
+        try tui.waitFor("vault all")   // the choices Tab can complete, on the bottom line
+        try tui.type("v")
+        try tui.press(.tab)
+        try tui.press(.enter)
+        try tui.waitFor("The vault is empty.")
+    }
+
+    /// Against a simulator in this process (faults on demand): `s` keeps the allocation's
+    /// preferences, a failure says what to do with the console's keys and stays until Esc.
+    @Test func swapKeepsThePreferencesAndAFailureSaysWhatNext() async throws {
+        let sim = try Simulator(config: SimulatorConfig())
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let home = Binary.tempHome()
+        let env = Binary.apiEnvironment(home: home, settings: sim.settings,
+                                        extra: ["GREENVN_MAX_ATTEMPTS": "1", "GREENVN_TIMEOUT_SECONDS": "5"])
+        let made = try await Binary.runAsync(["allocate", "--a", "+919111111111", "--b", "+918222222222", "--usage", "twoway",
+                                              "--region", "KA", "--type", "mobile", "--json"], env: env)
+        try #require(made.status == 0, "setup: \(made.stderr)")
+        let vn = try #require(try JSONValue.parse(Data(made.stdout.utf8))["green_vn"]?.stringValue)
+        let tui = try Pane(home: home, env: env)
+        try await waitFor(tui, vn)
+
+        sim.inject(.status(503), on: .swap, count: 1)
+        try tui.type("s")
+        let failed = try await waitFor(tui, "Esc dismisses")
+        #expect(failed.contains("press r to see"), "\(failed)")   // the message wraps in its box
+        #expect(!failed.contains("greenvn show") && !failed.contains("greenvn import"), "\(failed)")
+        try tui.press(.escape)
+        try await waitUntilGone(tui, "Esc dismisses")
+
+        try tui.type("s")
+        let swapped = try await waitFor(tui, "Swapped")
+        // The simulator's KA mobiles are +91 70 07 …: the new VN keeps region and type.
+        let line = swapped.split(separator: "\n").first { $0.contains("Swapped") }.map(String.init) ?? ""
+        #expect(line.contains("→ +917007"), "the new VN is a KA mobile:\n\(swapped)")
+    }
+
+    @Test func aDeallocatedRowSaysWhenAndByWhomItWasReleased() throws {
+        let home = Binary.tempHome()
+        let made = try Self.allocate(home: home, a: "+919111111111", b: "+918222222222")
+        let tui = try Pane(home: home, env: ["GREENVN_OPERATOR": "asha"])
+        try tui.waitFor(made.vn)
+        try tui.type("d")
+        try tui.waitFor("Deallocate \(made.vn)?")
+        try tui.type("y")
+        try tui.waitFor("moved to the vault")
+        try tui.type("3")
+        try tui.waitFor("released (deallocate)")
+        let screen = try tui.screen()
+        #expect(screen.contains("by            asha"), "who released it:\n\(screen)")
+        #expect(screen.contains("released      20"), "when:\n\(screen)")
+        #expect(!screen.contains("expires       in"), "no countdown beside vault:\n\(screen)")
+    }
+
+    /// Pane's waits, off the cooperative pool (an in-process simulator needs it to answer).
+    @discardableResult
+    func waitFor(_ tui: Pane, _ text: String) async throws -> String {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Result { try tui.waitFor(text) }) }.start()
+        }
+    }
+
+    func waitUntilGone(_ tui: Pane, _ text: String) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            Thread { c.resume(with: Result { try tui.waitUntilGone(text) }) }.start()
+        }
     }
 }

@@ -128,7 +128,7 @@ import TerminalKit
 
     /// Opens the place with valid values everywhere, focuses `field` and clears it.
     static func open(_ place: Place, focusing field: Field) -> Harness {
-        var h = Harness()
+        let h = Harness()
         switch place {
         case .allocate:
             h.press(.char("n"))
@@ -148,7 +148,7 @@ import TerminalKit
 
     @Test(arguments: cases)
     func refusedBesideTheFieldNothingSentTextKept(_ c: Case) throws {
-        var h = Self.open(c.place, focusing: c.field)
+        let h = Self.open(c.place, focusing: c.field)
         #expect(h.state.form?.focused.field == c.field)
         switch c.input {
         case .type(let t): h.type(t)
@@ -181,7 +181,7 @@ import TerminalKit
     /// Choosers hold only their options: an unknown region or type cannot be typed in at all.
     @Test(arguments: [(Field.region, "ZZ\u{1B}[2J"), (Field.type, "fax"), (Field.usage, "both\u{07}"), (Field.strictness, "maybe")])
     func choosersAcceptOnlyTheirOptions(_ c: (Field, String)) throws {
-        var h = Self.open(.allocate, focusing: c.0)
+        let h = Self.open(.allocate, focusing: c.0)
         let before = try #require(h.state.form).value(c.0)
         h.press(.paste(c.1))
         h.type(c.1)
@@ -193,7 +193,7 @@ import TerminalKit
 
     /// The filter and the command line take the same clean text.
     @Test func filterAndCommandLineNeverStoreControls() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("/"))
         h.press(.paste("98\u{1B}[2J\u{1B}]52;c;eA==\u{07}76\u{9B}1m"))
         h.type("\u{1B}5\u{07}")

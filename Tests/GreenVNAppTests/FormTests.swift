@@ -12,7 +12,7 @@ import TerminalKit
     }
 
     @Test func opensOnTheAPartyFieldWithAFreshConnectionId() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         let f = try! #require(h.state.form)
         #expect(f.focused.field == .apartyNumbers)
@@ -26,7 +26,7 @@ import TerminalKit
     }
 
     @Test func tabOrderIsTheDocumentedOne() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         var order: [Field] = []
         for _ in 0..<13 { order.append(h.state.form!.focused.field); h.press(.tab) }
@@ -38,7 +38,7 @@ import TerminalKit
     }
 
     @Test func aBadNumberShowsItsErrorBesideTheFieldAndFixingItClearsIt() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.type("9876543210 12ab")
         #expect(line(h, "A-party numbers").contains("✗ \"12ab\" is not a phone number"))
@@ -53,7 +53,7 @@ import TerminalKit
     }
 
     @Test func untouchedFieldsStayQuietUntilASubmit() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         #expect(!h.screen().contains("✗"), "nothing typed, nothing wrong yet")
         h.press(.tab)   // leaving an empty required field
@@ -62,7 +62,7 @@ import TerminalKit
     }
 
     @Test func ctrlSWithErrorsSendsNothingAndGoesToTheFirstBadField() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.type("9876543210")
         h.press(.tab, .tab, .tab, .ctrl("s"))
@@ -73,7 +73,7 @@ import TerminalKit
     }
 
     @Test func ctrlSFromAnyFieldSendsTheNormalisedRequest() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.type("9876543210")
         h.press(.tab)
@@ -89,7 +89,7 @@ import TerminalKit
     }
 
     @Test func successClosesTheFormSelectsTheNewAllocationAndNamesItsVN() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("2"), .char("n"))   // from the vault tab
         h.type("9876543210"); h.press(.tab); h.type("+918765432109"); h.press(.ctrl("s"))
         guard case .allocate(let r)? = h.operations.first else { Issue.record("nothing sent"); return }
@@ -104,7 +104,7 @@ import TerminalKit
     }
 
     @Test func aRefusalShowsInTheFormAndNothingTypedIsLost() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.type("9876543210"); h.press(.tab); h.type("+918765432109"); h.press(.ctrl("s"))
         let before = h.state.form!.fields.map(\.value)
@@ -112,13 +112,14 @@ import TerminalKit
         h.send(.operationDone(ticket: h.lastTicket!, .failure(message: refusal.description, error: refusal)))
         let f = try! #require(h.state.form)
         #expect(f.fields.map(\.value) == before)
-        #expect(f.serverError == refusal.description)
+        #expect(f.serverError == Messages.failure(of: h.operations.last!, message: refusal.description, error: refusal))
+        #expect(f.serverError?.contains("change the connection_id; if that allocation is yours, press i") == true, "the console's key, not a CLI line")
         #expect(f.ticket == nil)
         #expect(h.screen().contains("Lead Assist refused: connection_id exists"))
     }
 
     @Test func escAsksOnlyWhenSomethingWasTyped() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"), .escape)
         #expect(h.state.mode == .browse, "an untouched form closes at once")
         h.press(.char("n"))
@@ -134,7 +135,7 @@ import TerminalKit
     }
 
     @Test func choosersCycleWithArrowsSpaceAndLetters() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         for _ in 0..<8 { h.press(.tab) }   // region
         #expect(h.state.form!.focused.field == .region)
@@ -149,7 +150,7 @@ import TerminalKit
     }
 
     @Test func textEditingKeys() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.type("98765")
         h.press(.home, .delete)
@@ -162,7 +163,7 @@ import TerminalKit
     }
 
     @Test func pastedControlCharactersAndEscapesNeverGetIn() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("n"))
         h.press(.paste("98765\u{1B}[31m43210\n+919876543211\u{07}\u{1B}]52;c;ZXZpbA==\u{07}\r\n"))
         let text = h.state.form!.value(.apartyNumbers)
@@ -174,19 +175,24 @@ import TerminalKit
         #expect(h.state.form!.value(.connectionId) == "abcd")
     }
 
-    @Test func swapDialogSendsThePreferences() {
-        var h = Harness()
+    @Test func swapDialogOpensWithTheAllocationsPreferencesAndSendsThem() {
+        let h = Harness()
         h.press(.char("S"))
+        // Pre-filled as the detail pane shows them: KA · mobile, not strict.
+        #expect(h.state.form?.value(.region) == "KA" && h.state.form?.value(.type) == "mobile")
+        #expect(h.screen().contains("KA Karnataka"), "a region reads with its name")
         h.type("12")
         #expect(h.screen().contains("✗ \"12\" needs its country code"))
         h.press(.ctrl("u"))
         h.type("+918047119000")
-        h.press(.tab, .char("k"), .tab)
+        h.press(.tab, .char("k"))
+        #expect(h.state.form?.value(.region) == "KL", "a letter again goes on to the next region it starts")
+        h.press(.char("k"), .tab)
         h.type("5600x1")                                   // pin code: six digits
         #expect(h.screen().contains("✗"), "a bad pin code is named beside its field")
         h.press(.ctrl("u"))
         h.type("560001")
-        h.press(.tab, .char("m"), .tab, .char(" "), .enter)
+        h.press(.tab, .tab, .char(" "), .enter)
         #expect(h.operations == [.swap(id: sample[0].id, SwapRequest(strictness: true, preferences:
             Preferences(greenvn: "+918047119000", region: .KA, pinCode: "560001", type: .mobile)))])
         h.send(.operationDone(ticket: h.lastTicket!, .success(sample[0])))
@@ -194,8 +200,56 @@ import TerminalKit
         #expect(h.state.toasts.last?.text == "Swapped +918047112233 → +918047112233")
     }
 
+    @Test func regionsChooseByCodeOrName() {
+        let h = Harness()
+        h.press(.char("n"))
+        for _ in 0..<8 { h.press(.tab) }
+        #expect(h.state.form?.focused.field == .region)
+        h.press(.char("b"))
+        #expect(h.state.form?.value(.region) == "WB", "b: West Bengal")
+        h.press(.char("m"))
+        #expect(h.state.form?.value(.region) == "MP", "after WB, the next one with an m: MP Madhya Pradesh")
+        #expect(h.screen().contains("MP Madhya Pradesh"))
+    }
+
+    @Test func enterOnTheLastFieldSendsTheForm() {
+        let h = Harness()
+        h.press(.char("n"))
+        h.type("9876543210")
+        h.press(.enter)
+        #expect(h.state.form?.focused.field == .bpartyNumbers, "Enter moves on")
+        h.type("+918765432109")
+        h.press(.backTab, .backTab)   // back round to flow_id, the last field
+        #expect(h.state.form?.focused.field == .flowId)
+        #expect(h.operations.isEmpty)
+        h.press(.enter)
+        guard case .allocate(let r)? = h.operations.first else { Issue.record("Enter on the last field sent nothing"); return }
+        #expect(r.aparty.numbers == ["+919876543210"] && r.bparty.numbers == ["+918765432109"])
+    }
+
+    @Test func theDurationSaysTheAccountDefault() {
+        let h = Harness()
+        h.press(.char("n"))
+        #expect(h.screen().contains("account default: 24h"))
+    }
+
+    @Test func everyExampleNumberTheFormGivesIsValid() {
+        for typed in ["12", "98765", "0804711000", "8047110000", "123456789012345", "000"] {
+            guard case .failure(let why) = PhoneNumber.normalize(typed) else { continue }
+            guard let range = why.message.range(of: "e.g. ") else { continue }
+            let example = String(why.message[range.upperBound...]).trimmingCharacters(in: .punctuationCharacters)
+            #expect((try? PhoneNumber.normalize(example).get()) == example, "\(typed): example \(example) is not valid")
+        }
+        for field in FormState.allocation(connectionId: "c").fields where field.kind == .number || field.kind == .numbers {
+            for example in PhoneNumber.split(field.placeholder.replacingOccurrences(of: "optional, e.g. ", with: "")
+                .replacingOccurrences(of: "e.g. ", with: "")) {
+                #expect((try? PhoneNumber.normalize(example).get()) != nil, "placeholder example \(example)")
+            }
+        }
+    }
+
     @Test func callPartyDialogSendsOnlyTheChangedSide() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("e"))
         h.press(.ctrl("s"))
         #expect(h.operations.isEmpty)
@@ -207,7 +261,7 @@ import TerminalKit
     }
 
     @Test func callPartyDialogRefusesTheSameNumberOnBothSides() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("e"), .tab, .ctrl("u"))
         h.type("+919876543210")
         h.press(.enter)

@@ -8,9 +8,11 @@ import TerminalKit
 @Suite struct KeymapTests {
     /// A harness whose key contexts are `context`.
     func harness(in context: KeyContext, readOnly: Bool = false) -> Harness {
-        var h = Harness(readOnly: readOnly)
+        let h = Harness(readOnly: readOnly)
         switch context {
         case .list, .detail: break
+        case .pane: h.press(.tab)
+        case .copyMenu: h.press(.char("Y"))
         case .form: h.state.mode = .form(.allocation(connectionId: "gvn-test"))
         case .dialog: h.state.mode = .dialog(.swap(sample[0]))
         case .confirm: h.press(.char("d"))
@@ -41,7 +43,7 @@ import TerminalKit
     }
 
     @Test func listKeysDoWhatTheySay() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("j"))
         #expect(h.state.list.cursor == 1)
         h.press(.char("k"))
@@ -53,11 +55,18 @@ import TerminalKit
         h.press(.wheelDown)
         #expect(h.state.list.cursor == 1)
         h.press(.char("2"))
+        #expect(h.state.list.query.state == .expired)
+        h.press(.char("3"))
         #expect(h.state.list.query.state == .vault)
-        h.press(.tab)
+        h.press(.char("4"))
         #expect(h.state.list.query.state == .all)
-        h.press(.backTab)
+        h.press(.char("3"))
+        h.press(.char("]"))
+        #expect(h.state.list.query.state == .all)
+        h.press(.char("["))
         #expect(h.state.list.query.state == .vault)
+        h.press(.right)
+        #expect(h.state.list.query.state == .all)
         h.press(.char("1"), .char("o"))
         #expect(h.state.list.query.sort == .vn)
         h.press(.char("O"))
@@ -76,13 +85,13 @@ import TerminalKit
     }
 
     @Test func selectedAllocationKeysDoWhatTheySay() {
-        var h = Harness()
+        let h = Harness()
         let a = sample[0]
         #expect(h.state.selected?.id == a.id)
         h.press(.char("y"))
-        #expect(h.takeEffects() == [.copy("+918047112233")])
-        h.press(.char("s"))
-        #expect(h.takeEffects() == [.perform(ticket: 1, .swap(id: a.id, SwapRequest()))])
+        #expect(h.takeEffects() == [.copy("+918047112233", what: "VN")])
+        h.press(.char("s"))   // keeping the allocation's preferences, strictly first
+        #expect(h.takeEffects() == [.perform(ticket: 1, .swap(id: a.id, SwapRequest(strictness: true, preferences: Preferences(region: .KA, type: .mobile))))])
         h.send(.operationDone(ticket: 1, .success(a)))
         h.press(.char("r"))
         #expect(h.takeEffects() == [.perform(ticket: 2, .refresh(id: a.id))])
@@ -105,9 +114,9 @@ import TerminalKit
 
     @Test func readOnlyRefusesAndHidesEveryMutatingBinding() {
         let mutating = Keymap.table.filter(\.mutates)
-        #expect(Set(mutating.map(\.action)) == [.newAllocation, .swapNow, .swapWithPreferences, .editParties, .deallocate, .submit])
+        #expect(Set(mutating.map(\.action)) == [.newAllocation, .swapNow, .swapWithPreferences, .editParties, .deallocate, .submit, .enterField])
         for binding in mutating {
-            var h = harness(in: binding.context, readOnly: true)
+            let h = harness(in: binding.context, readOnly: true)
             let modeBefore = h.state.mode
             for key in binding.keys {
                 h.press(key)
@@ -117,7 +126,7 @@ import TerminalKit
             }
             #expect(!HelpOverlay.entries(for: h.state.contexts, readOnly: true).contains { $0.help == binding.help })
         }
-        var h = Harness(readOnly: true)
+        let h = Harness(readOnly: true)
         h.send(.command(.deallocate))   // the command line path is refused too
         #expect(h.state.confirm == nil)
         #expect(!h.screen().contains(" new "), "no mutating hint in the hint bar")
@@ -136,10 +145,12 @@ import TerminalKit
             }
         }
         // And the overlay draws every one of them.
-        var h = Harness()
+        let h = Harness()
         h.press(.char("?"))
-        let screen = h.screen()
-        for b in Keymap.table where b.context == .list || b.context == .detail {
+        var screen = h.screen()
+        for _ in 0..<10 { h.press(.pageDown); screen += h.screen() }   // taller than the screen: it scrolls
+        #expect(h.state.showHelp, "the page keys scroll the help, they do not close it")
+        for b in Keymap.table where b.context == .list || b.context == .detail || b.context == .pane {
             #expect(screen.contains(b.help), "help overlay lacks \"\(b.help)\"")
         }
     }
@@ -154,7 +165,7 @@ import TerminalKit
     }
 
     @Test func commandLineRunsCommands() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char(":")); h.type("sort vn asc"); h.press(.enter)
         #expect(h.state.list.query.sort == .vn && !h.state.list.query.descending)
         h.press(.char(":")); h.type("state all"); h.press(.enter)
@@ -172,7 +183,7 @@ import TerminalKit
     }
 
     @Test func quitAsksWhileRequestsAreInFlight() {
-        var h = Harness()
+        let h = Harness()
         h.press(.char("s"))
         _ = h.takeEffects()
         h.press(.char("q"))

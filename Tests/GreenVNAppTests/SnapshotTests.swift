@@ -10,10 +10,10 @@ import TerminalKit
 @Suite struct SnapshotTests {
     static let sizes = [(120, 36), (80, 24)]
 
-    func check(_ name: String, _ build: (inout Harness) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    func check(_ name: String, _ build: (Harness) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
         for (w, h) in Self.sizes {
-            var h = Harness(width: w, height: h)
-            build(&h)
+            let h = Harness(width: w, height: h)
+            build(h)
             assertSnapshot(name, h.state, width: w, height: h.state.size.height, sourceLocation: sourceLocation)
         }
     }
@@ -30,7 +30,12 @@ import TerminalKit
     }
 
     @Test func vaultTab() {
-        check("vault") { h in h.press(.char("2")) }
+        // The deallocated row: when and by whom, no countdown; its history ends with the release.
+        check("vault") { h in h.press(.char("3"), .char("j")) }
+    }
+
+    @Test func expiredTab() {
+        check("expired") { h in h.press(.char("2")) }
     }
 
     @Test func readOnlyOnARealTenant() {
@@ -70,7 +75,7 @@ import TerminalKit
 
     @Test func swapWithPreferencesDialog() {
         check("swap-dialog") { h in
-            h.press(.char("S"), .tab, .right, .right, .right, .right, .right, .right, .right, .right)   // region KA
+            h.press(.char("S"), .tab)   // opens with the allocation's KA · mobile; the region focused
         }
     }
 
@@ -87,6 +92,10 @@ import TerminalKit
 
     @Test func helpOverlay() {
         check("help") { h in h.press(.char("?")) }
+    }
+
+    @Test func helpOverlayScrolled() {
+        check("help-scrolled") { h in h.press(.char("?"), .pageDown) }
     }
 
     @Test func formHelpOverlay() {
@@ -112,6 +121,31 @@ import TerminalKit
             h.press(.char("y"))
             h.send(.operationDone(ticket: 99, .success(sample[0])))   // unknown ticket: ignored
             h.state.toast(.error, GreenVNError.network("connection refused (leadassist.exotel.in:443)").description)
+        }
+    }
+
+    @Test func detailPaneFocusedAndScrolled() {
+        check("detail-scrolled") { h in h.press(.tab, .pageDown) }
+    }
+
+    @Test func copyMenu() {
+        check("copy-menu") { h in h.press(.char("Y")) }
+    }
+
+    @Test func rowsCloseToExpiry() {
+        let soon = allocation("id-soon", vn: "+918047110101", conn: "closing-soon", a: ["+919000000011"], b: ["+919000000012"],
+                              created: 0, expires: 299)
+        for (w, hgt) in Self.sizes {
+            let h = Harness([soon] + sample, width: w, height: hgt)
+            assertSnapshot("expiring", h.state, width: w, height: hgt)
+        }
+    }
+
+    @Test func aFailureThatStays() {
+        check("failure") { h in
+            h.press(.char("s"))
+            let error = GreenVNError.timeout(seconds: 15)
+            h.send(.operationDone(ticket: h.lastTicket!, .failure(message: error.description, error: error)))
         }
     }
 

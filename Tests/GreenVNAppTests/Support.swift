@@ -11,14 +11,16 @@ let utc = TimeZone(identifier: "UTC")!
 
 func allocation(_ id: String, vn: String, conn: String, a: [String], b: [String], aPins: [Int] = [], usage: Usage = .twoway,
                 state: AllocationState = .active, status: RecordStatus = .known, prefs: Preferences = Preferences(),
-                strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil) -> StoredAllocation {
+                strict: Bool = false, duration: String? = nil, created: TimeInterval, expires: TimeInterval?, flow: String? = nil,
+                released: TimeInterval? = nil, releasedBy: String? = nil) -> StoredAllocation {
     StoredAllocation(
         allocation: Allocation(greenvnId: id, connectionId: conn, aparty: Party(a, pins: aPins), bparty: Party(b),
                                usage: usage, state: state, greenVN: vn, flowId: flow),
         preferences: prefs, strictness: strict, durationText: duration,
         createdAt: now.addingTimeInterval(created), updatedAt: now.addingTimeInterval(created),
         lastSyncedAt: status == .known ? now.addingTimeInterval(created) : nil,
-        expiresAt: expires.map { now.addingTimeInterval($0) }, status: status)
+        expiresAt: expires.map { now.addingTimeInterval($0) }, status: status,
+        releasedAt: released.map { now.addingTimeInterval($0) }, releasedBy: releasedBy)
 }
 
 /// Six allocations covering every look a row can have.
@@ -34,12 +36,17 @@ let sample: [StoredAllocation] = [
     allocation("pending:crm-lead-42", vn: "", conn: "crm-lead-42", a: ["+919000000003"], b: ["+919000000004"],
                status: .idUnknown, created: -7_200, expires: 79_200),
     allocation("9d8c7b6a-5e4f-4d3c-2b1a-0f9e8d7c6b03", vn: "+918047119999", conn: "gvn-vaulted0001",
-               a: ["+919111111111"], b: ["+919222222222"], state: .vault, created: -90_000, expires: -3_600),
+               a: ["+919111111111"], b: ["+919222222222"], state: .vault, duration: "2d", created: -90_000,
+               expires: 82_800, released: -5_400, releasedBy: "asha on ops-3"),   // deallocated with 23h left
     allocation("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c04", vn: "+918047115555", conn: "gvn-expired0002",
                a: ["+919333333333"], b: ["+919444444444"], created: -86_700, expires: -300),
 ]
 
 let sampleHistory: [String: [VNChange]] = [
+    sample[4].id: [
+        VNChange(greenvnId: sample[4].id, oldVN: nil, newVN: "+918047119999", at: now.addingTimeInterval(-90_000), how: "allocate"),
+        VNChange(greenvnId: sample[4].id, oldVN: "+918047119999", newVN: "", at: now.addingTimeInterval(-5_400), how: "released (deallocate)"),
+    ],
     sample[0].id: [
         VNChange(greenvnId: sample[0].id, oldVN: nil, newVN: "+918047110000", at: now.addingTimeInterval(-30), how: "allocate"),
         VNChange(greenvnId: sample[0].id, oldVN: "+918047110000", newVN: "+918047112233", at: now.addingTimeInterval(-10), how: "swap"),
@@ -47,17 +54,23 @@ let sampleHistory: [String: [VNChange]] = [
 ]
 let sampleAudit: [String: [AuditEntry]] = [
     sample[0].id: [
-        AuditEntry(at: now.addingTimeInterval(-30), operatorName: "asha", host: "", action: "allocate", target: sample[0].id, outcome: "ok"),
-        AuditEntry(at: now.addingTimeInterval(-10), operatorName: "asha", host: "", action: "swap", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-30), operatorName: "asha", host: "ops-3", action: "allocate", target: sample[0].id, outcome: "ok"),
+        AuditEntry(at: now.addingTimeInterval(-10), operatorName: "asha", host: "ops-3", action: "swap", target: sample[0].id, outcome: "ok"),
     ],
 ]
 
 /// An in-memory registry with the store's semantics: tabs by effective state, substring
 /// filter, sort with ties in insertion order, and a count of index(of:) calls.
-final class FakeRegistry: ListReading, @unchecked Sendable {
+final class FakeRegistry: RegistryReading, @unchecked Sendable {
     var rows: [StoredAllocation]
+    var histories: [String: [VNChange]]
+    var audits: [String: [AuditEntry]]
     var indexCalls = 0
-    init(_ rows: [StoredAllocation]) { self.rows = rows }
+    init(_ rows: [StoredAllocation], histories: [String: [VNChange]] = sampleHistory, audits: [String: [AuditEntry]] = sampleAudit) {
+        self.rows = rows
+        self.histories = histories
+        self.audits = audits
+    }
 
     func matching(_ q: ListQuery, now: Date) -> [StoredAllocation] {
         let term = q.filter.trimmingCharacters(in: .whitespaces).lowercased()
@@ -106,45 +119,75 @@ final class FakeRegistry: ListReading, @unchecked Sendable {
         indexCalls += 1
         return matching(q, now: now).firstIndex { $0.id == id }
     }
+    func history(of id: String) throws -> [VNChange] { histories[id] ?? [] }
+    func audit(for id: String, limit: Int) throws -> [AuditEntry] { Array((audits[id] ?? []).reversed().prefix(limit)) }
+    var callRecords: [String: [CallRecord]] = [:]
+    func calls(of id: String, limit: Int) throws -> [CallRecord] { Array((callRecords[id] ?? []).prefix(limit)) }
 }
 
-/// Drives `update` the way the Runner does: registry reads are answered at once from a
-/// FakeRegistry; operations, copies and quits are only recorded.
+/// Jobs answered by the test (they are recorded, never run) unless `answer` says otherwise.
+final class FakeOperations: AllocationOperations, @unchecked Sendable {
+    var answer: (@Sendable (Job) -> OperationOutcome)?
+    func perform(_ job: Job) async -> OperationOutcome {
+        answer?(job) ?? .failure(message: "no answer in this test", error: nil)
+    }
+    func reconcile() async -> ReconcileSummary { ReconcileSummary() }
+}
+
+/// The console as the operator runs it — `update` and the EffectRuntime through a
+/// ConsoleDriver — with the registry read from a FakeRegistry at once; jobs, copies and quits
+/// are recorded for the test to answer.
 struct Harness {
-    var state: AppState
+    let driver: ConsoleDriver
     let registry: FakeRegistry
-    var effects: [Effect] = []
+    let leadAssist = FakeOperations()
+    private let recorded = Recorded()
+    /// What the terminal does with copies.
+    let clipboard = ClipboardBox()
+
+    var state: AppState {
+        get { driver.state }
+        nonmutating set { driver.state = newValue }
+    }
+    var effects: [Effect] {
+        get { recorded.effects }
+        nonmutating set { recorded.effects = newValue }
+    }
 
     init(_ rows: [StoredAllocation] = sample, width: Int = 120, height: Int = 36, readOnly: Bool = false,
          simulator: Bool = true, start: Bool = true) {
         registry = FakeRegistry(rows)
-        state = AppState(target: TargetInfo(isSimulator: simulator, accountSID: "exotel-acme-1", host: "leadassist.exotel.in"),
-                         readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
+        let clock = StateClock()
+        let clipboard = self.clipboard
+        let services = ConsoleServices(reader: registry, operations: leadAssist,
+                                       clipboard: { _ in clipboard.report }, clock: { clock.now })
+        let initial = AppState(target: TargetInfo(isSimulator: simulator, accountSID: "exotel-acme-1", host: "leadassist.exotel.in"),
+                               readOnly: readOnly, now: now, timeZone: utc, idSeed: 42)
+        driver = ConsoleDriver(state: initial, services: services)
+        clock.driver = driver
+        let recorded = self.recorded
+        driver.onEffects = { recorded.effects += $0 }
         send(.resize(width: width, height: height))
         if start { send(.start) }
         effects = []
     }
 
-    mutating func send(_ action: Action) {
-        let produced = update(&state, action)
-        effects += produced
-        for effect in produced {
-            switch effect {
-            case .loadPage(let request):
-                send(.pageLoaded(try! PageLoader.load(request, from: registry, now: state.now)))
-            case .loadDetail(let id):
-                send(.detailLoaded(DetailData(id: id, history: sampleHistory[id] ?? [], audit: sampleAudit[id] ?? [])))
-            default:
-                break
-            }
-        }
+    func send(_ action: Action) {
+        driver.send(action)
+        driver.drain()
     }
 
-    mutating func press(_ keys: Key...) { for k in keys { send(.key(k)) } }
-    mutating func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+    func press(_ keys: Key...) { for k in keys { send(.key(k)) } }
+    func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+
+    /// Runs the jobs started so far through `leadAssist.answer` and feeds back their answers.
+    func finishJobs() async {
+        await driver.finishJobs()
+        driver.drain()
+    }
 
     /// Effects since the last call, registry reads left out.
-    mutating func takeEffects() -> [Effect] {
+    func takeEffects() -> [Effect] {
         defer { effects = [] }
         return effects.filter {
             switch $0 {
@@ -163,39 +206,85 @@ struct Harness {
     }
 
     func frame(width: Int? = nil, height: Int? = nil) -> [String] {
-        var c = Canvas(width: width ?? state.size.width, height: height ?? state.size.height)
-        render(state, into: &c)
-        return c.lines()
+        driver.render(width: width, height: height).lines()
     }
 
     func screen() -> String { frame().joined(separator: "\n") }
+
+    final class Recorded: @unchecked Sendable { var effects: [Effect] = [] }
+    final class StateClock: @unchecked Sendable {
+        weak var driver: ConsoleDriver?
+        var now: Date { driver?.state.now ?? GreenVNAppTests.now }
+    }
+    final class ClipboardBox: @unchecked Sendable { var report = ClipboardReport.copied(via: "test terminal") }
 }
 
-/// Compares a rendered frame with Tests/GreenVNAppTests/__Snapshots__/NAME.WxH.txt.
-/// SNAPSHOT_RECORD=1 rewrites the file; a missing file is written and the test fails.
+/// Compares a rendered frame with Tests/GreenVNAppTests/__Snapshots__/NAME.WxH.txt (its text)
+/// and NAME.WxH.style.txt (the style of every cell as a letter, with a legend), so colour,
+/// bold and reverse-video regressions fail like text ones. SNAPSHOT_RECORD=1 rewrites both;
+/// a missing file is written and the test fails.
 func assertSnapshot(_ name: String, _ state: AppState, width: Int, height: Int, sourceLocation: SourceLocation = #_sourceLocation) {
     var s = state
     _ = update(&s, .resize(width: width, height: height))
     var canvas = Canvas(width: width, height: height)
     render(s, into: &canvas)
-    let actual = canvas.lines().joined(separator: "\n") + "\n"
+    let text = canvas.lines().joined(separator: "\n") + "\n"
+    compareSnapshot(file: "\(name).\(width)x\(height).txt", actual: text, sourceLocation: sourceLocation)
+    compareSnapshot(file: "\(name).\(width)x\(height).style.txt", actual: styleMap(canvas), sourceLocation: sourceLocation)
+}
+
+/// One letter per cell for its style (a space for the plain style), trailing spaces trimmed,
+/// under a legend naming each letter's colours and attributes in order of first appearance.
+func styleMap(_ canvas: Canvas) -> String {
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    var assigned: [Style: Character] = [.plain: " "]
+    var legend: [String] = []
+    var grid: [String] = []
+    for y in 0..<canvas.height {
+        var line = ""
+        for x in 0..<canvas.width {
+            let style = canvas[x, y].style
+            if assigned[style] == nil {
+                let letter = legend.count < letters.count ? letters[legend.count] : "?"
+                assigned[style] = letter
+                legend.append("\(letter) \(describe(style))")
+            }
+            line.append(assigned[style]!)
+        }
+        while line.last == " " { line.removeLast() }
+        grid.append(line)
+    }
+    return (legend + ["--"] + grid).joined(separator: "\n") + "\n"
+}
+
+/// "fg:cyan bold reverse": what a style draws.
+func describe(_ style: Style) -> String {
+    var parts: [String] = []
+    if style.fg != .default { parts.append("fg:\(style.fg)") }
+    if style.bg != .default { parts.append("bg:\(style.bg)") }
+    if style.bold { parts.append("bold") }
+    if style.dim { parts.append("dim") }
+    if style.reverse { parts.append("reverse") }
+    if style.underline { parts.append("underline") }
+    return parts.isEmpty ? "plain" : parts.joined(separator: " ")
+}
+
+private func compareSnapshot(file name: String, actual: String, sourceLocation: SourceLocation) {
     let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
-    let file = dir.appendingPathComponent("\(name).\(width)x\(height).txt")
+    let file = dir.appendingPathComponent(name)
     let record = ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1"
     guard !record, let expected = try? String(contentsOf: file, encoding: .utf8) else {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try? actual.write(to: file, atomically: true, encoding: .utf8)
-        if !record { Issue.record("Recorded a new snapshot \(file.lastPathComponent); check it and run again", sourceLocation: sourceLocation) }
+        if !record { Issue.record("Recorded a new snapshot \(name); check it and run again", sourceLocation: sourceLocation) }
         return
     }
-    if expected != actual {
-        func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
-        // Both frames go to stdout: the test log keeps long multi-line text intact there.
-        print("Snapshot \(file.lastPathComponent) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))")
-        let firstDiff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false),
-                            actual.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
-        let at = firstDiff.map { " first at line \($0.offset + 1): expected \"\($0.element.0)\", got \"\($0.element.1)\"" } ?? ""
-        Issue.record(Comment(rawValue: "Snapshot \(file.lastPathComponent) differs (both frames printed above)" + at),
-                     sourceLocation: sourceLocation)
-    }
+    guard expected != actual else { return }
+    func framed(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "│" + $0 }.joined(separator: "\n") }
+    // Both frames go to stdout: the test log keeps long multi-line text intact there.
+    print("Snapshot \(name) differs.\n--- expected\n\(framed(expected))\n--- actual\n\(framed(actual))")
+    let firstDiff = zip(expected.split(separator: "\n", omittingEmptySubsequences: false),
+                        actual.split(separator: "\n", omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
+    let at = firstDiff.map { " first at line \($0.offset + 1): expected \"\($0.element.0)\", got \"\($0.element.1)\"" } ?? ""
+    Issue.record(Comment(rawValue: "Snapshot \(name) differs (both printed above)" + at), sourceLocation: sourceLocation)
 }

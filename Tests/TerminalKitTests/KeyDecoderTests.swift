@@ -97,6 +97,7 @@ private func decode(_ text: String) -> [Key] {
         ("\u{1B}[11~", .f(1)), ("\u{1B}[15~", .f(5)), ("\u{1B}[17~", .f(6)), ("\u{1B}[21~", .f(10)),
         ("\u{1B}[23~", .f(11)), ("\u{1B}[24~", .f(12)),
         ("\u{1B}[<64;10;5M", .wheelUp), ("\u{1B}[<65;10;5M", .wheelDown), ("\u{1B}[M`!!", .wheelUp),
+        ("\u{1B}[<0;3;4M", .click(x: 2, y: 3)), ("\u{1B}[<16;1;1M", .click(x: 0, y: 0)), ("\u{1B}[M !#", .click(x: 0, y: 2)),
     ])
     func sequencesCursesDidNotRecognise(_ sequence: String, _ key: Key) {
         #expect(decode(sequence) == [key])
@@ -114,7 +115,9 @@ private func decode(_ text: String) -> [Key] {
 
     @Test func unknownSequencesAreSwallowed() {
         #expect(decode("\u{1B}[99u") == [])
-        #expect(decode("\u{1B}[<0;3;4M") == [])  // a click, not the wheel
+        #expect(decode("\u{1B}[<0;3;4m") == [])   // the release of a click
+        #expect(decode("\u{1B}[<2;3;4M") == [])   // the right button
+        #expect(decode("\u{1B}[<32;3;4M") == [])  // a drag
         #expect(decode("a\u{1B}[42~b") == [.char("a"), .char("b")])
     }
 

@@ -62,6 +62,12 @@ enum Choice {
     static let strictness = [off, on]
     static let region = [any] + Region.allCases.map(\.rawValue)
     static let type = [any] + NumberType.allCases.map(\.rawValue)
+
+    /// How an option reads on screen: a region with its name ("KA Karnataka").
+    static func label(_ field: Field, _ option: String) -> String {
+        guard field == .region, let r = Region(rawValue: option) else { return option }
+        return Format.region(r)
+    }
 }
 
 /// What a form is for; the allocation it acts on travels with it.
@@ -215,18 +221,20 @@ extension FormState {
             FormField(.region, "region", .choice(Choice.region)),
             FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001"),
             FormField(.type, "type", .choice(Choice.type)),
-            FormField(.duration, "duration", .text, placeholder: "optional: 600s 30m 2h 3d"),
+            FormField(.duration, "duration", .text, placeholder: "account default: \(Format.defaultLifetime)"),
             FormField(.flowId, "flow_id", .text, placeholder: "optional"),
         ])
     }
 
+    /// Opens with the preferences the allocation was made with (what `s` keeps), to edit.
     static func swap(_ a: StoredAllocation) -> FormState {
-        FormState(purpose: .swap(a), fields: [
+        let p = a.preferences
+        return FormState(purpose: .swap(a), fields: [
             FormField(.greenvn, "greenvn (VN)", .number, placeholder: "optional, e.g. +918047110000"),
-            FormField(.region, "region", .choice(Choice.region)),
-            FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001"),
-            FormField(.type, "type", .choice(Choice.type)),
-            FormField(.strictness, "strictness", .choice(Choice.strictness)),
+            FormField(.region, "region", .choice(Choice.region), choice: p.region.flatMap { Choice.region.firstIndex(of: $0.rawValue) } ?? 0),
+            FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001", text: p.pinCode ?? ""),
+            FormField(.type, "type", .choice(Choice.type), choice: p.type.flatMap { Choice.type.firstIndex(of: $0.rawValue) } ?? 0),
+            FormField(.strictness, "strictness", .choice(Choice.strictness), choice: a.strictness ? 1 : 0),
         ])
     }
 

@@ -5,7 +5,8 @@ import TerminalKit
 /// Floating dialogs: swap with preferences and call parties (forms), and y/n questions.
 enum Dialogs {
     static func drawForm(_ f: FormState, _ s: AppState, in body: Rect, _ c: inout Canvas) {
-        let height = f.fields.count + 9
+        // Room for the field's help and every verdict on it, as far as the body allows.
+        let height = min(f.fields.count + 13, body.height - 2)
         let r = Canvas.centered(width: min(84, body.width - 2), height: height, in: body)
         guard r.width > 20, r.height > 4 else { return }
         c.panel(r, title: f.title, style: Theme.focusBorder)
@@ -44,6 +45,27 @@ enum Dialogs {
         x += c.put(" yes   ", x: x, y: y)
         x += c.put("n", x: x, y: y, style: Theme.key)
         c.put(" no (Esc)", x: x, y: y)
+    }
+
+    /// `Y`: the ids of the selected allocation, each with its key.
+    static func drawCopyMenu(_ s: AppState, in body: Rect, _ c: inout Canvas) {
+        guard let a = s.selected else { return }
+        let entries: [(key: String, what: CopyField, value: String)] = [
+            ("y", .vn, a.status == .known ? a.allocation.greenVN : "— not known"),
+            ("i", .greenvnId, a.status == .known ? a.id : "— not known yet"),
+            ("c", .connectionId, a.allocation.connectionId),
+        ]
+        let width = min(body.width - 2, max(40, 20 + (entries.map { DisplayWidth.of($0.value) }.max() ?? 0)))
+        let r = Canvas.centered(width: width, height: entries.count + 4, in: body)
+        guard r.width > 20, r.height > 4 else { return }
+        c.panel(r, title: "Copy", style: Theme.focusBorder)
+        for (i, e) in entries.enumerated() {
+            let y = r.y + 1 + i
+            c.put(e.key, x: r.x + 2, y: y, style: Theme.key)
+            c.text(e.what.rawValue, x: r.x + 4, y: y, width: 14, style: Theme.label)
+            c.text(e.value, x: r.x + 18, y: y, width: r.width - 20)
+        }
+        c.text("Esc copies nothing", x: r.x + 2, y: r.y + r.height - 2, width: r.width - 4, style: Theme.dim)
     }
 
     static func drawTooSmall(_ c: inout Canvas) {

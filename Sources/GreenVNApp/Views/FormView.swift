@@ -31,7 +31,7 @@ enum FormView {
             c.text(field.label, x: r.x + 2, y: y, width: labelWidth - 3, style: focused ? Theme.header : Theme.plain)
             let x = r.x + labelWidth
             if field.isChoice {
-                let v = field.options[min(field.choice, field.options.count - 1)]
+                let v = Choice.label(field.field, field.options[min(field.choice, field.options.count - 1)])
                 // The value keeps its column; focus reverses it and says how to change it.
                 let w = c.text(v, x: x, y: y, width: inputWidth, style: focused ? Theme.cursor : Theme.plain)
                 if focused { c.text(" ←/→", x: x + w, y: y, width: inputWidth - w, style: Theme.dim) }
@@ -125,11 +125,16 @@ enum FormView {
         case .numbers: return "\(field.label): several numbers, separated by commas or spaces; a bare 10-digit mobile gets +91."
         case .pins: return "\(field.label): digits, separated by commas or spaces; 6 digits or fewer is easiest for callers."
         case .number: return "\(field.label): one number in E.164 (+ and 8–15 digits); leave it empty for any."
-        case .choice(let options): return "\(field.label): ←/→ or Space choose among \(options.joined(separator: " "))."
+        case .choice(let options):
+            if field.field == .region {
+                return "region: the VN's circle; ←/→, Space or a letter of its code or name choose (any, " +
+                    options.dropFirst().map { Choice.label(.region, $0) }.joined(separator: ", ") + ")."
+            }
+            return "\(field.label): ←/→ or Space choose among \(options.joined(separator: " "))."
         case .text:
             switch field.field {
             case .connectionId: return "connection_id: your id for this connection (1–64 visible characters); it makes a retried create safe."
-            case .duration: return "duration: how long until the VN returns to the pool, 5 minutes to 170 days (600s, 30m, 2h, 3d)."
+            case .duration: return "duration: how long until the VN returns to the pool, 5 minutes to 170 days (600s, 30m, 2h, 3d); empty: the account's default, \(Format.defaultLifetime)."
             case .pinCode: return "pin code: a 6-digit Indian postal code the VN should be local to."
             case .flowId: return "flow_id: the call flow to run on calls through the VN (optional)."
             default: return field.label

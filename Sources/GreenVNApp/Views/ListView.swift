@@ -19,29 +19,36 @@ enum ListView {
     }
 
     static let columns: [Column] = [
-        Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .vault, .all]) { a, _ in Format.vn(a) },
-        Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .vault, .all]) { a, _ in a.allocation.connectionId },
-        Column(title: "A-party", sort: .aparty, width: 18, maxWidth: 18, priority: 2, tabs: [.active, .vault, .all]) { a, _ in a.allocation.aparty.summary },
-        Column(title: "B-party", sort: .bparty, width: 18, maxWidth: 18, priority: 3, tabs: [.active, .vault, .all]) { a, _ in a.allocation.bparty.summary },
-        Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
+        Column(title: "VN", sort: .vn, width: 13, maxWidth: 13, priority: 0, tabs: [.active, .expired, .vault, .all]) { a, _ in Format.vn(a) },
+        Column(title: "connection_id", sort: .connectionId, width: 12, maxWidth: 24, priority: 1, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.connectionId },
+        Column(title: "A-party", sort: .aparty, width: 18, maxWidth: 18, priority: 2, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.aparty.summary },
+        Column(title: "B-party", sort: .bparty, width: 18, maxWidth: 18, priority: 3, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.bparty.summary },
+        Column(title: "usage", sort: .usage, width: 6, maxWidth: 6, priority: 6, tabs: [.active, .expired, .vault, .all]) { a, _ in a.allocation.usage.rawValue },
         Column(title: "state", sort: .state, width: 7, maxWidth: 7, priority: 2, tabs: [.vault, .all]) { a, s in Format.state(a, now: s.now) },
-        Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .all]) { a, s in Format.expiresIn(a, now: s.now) },
-        Column(title: "preferences", sort: nil, width: 11, maxWidth: 40, priority: 7, tabs: [.active, .vault, .all]) { a, _ in Format.preferences(a) },
-        Column(title: "created", sort: .created, width: 11, maxWidth: 11, priority: 8, tabs: [.active, .vault, .all]) { a, s in Format.short(a.createdAt, s.timeZone) },
+        Column(title: "expires", sort: .expires, width: 7, maxWidth: 7, priority: 2, tabs: [.active, .expired, .all]) { a, s in Format.expiresIn(a, now: s.now) },
+        Column(title: "released", sort: nil, width: 11, maxWidth: 11, priority: 5, tabs: [.vault, .all]) { a, s in
+            a.releasedAt.map { Format.short($0, s.timeZone) } ?? ""
+        },
+        Column(title: "preferences", sort: nil, width: 11, maxWidth: 40, priority: 7, tabs: [.active, .expired, .vault, .all]) { a, _ in Format.preferences(a) },
+        Column(title: "created", sort: .created, width: 11, maxWidth: 11, priority: 8, tabs: [.active, .expired, .vault, .all]) { a, s in Format.short(a.createdAt, s.timeZone) },
     ]
 
-    /// The columns that fit in `width` for a tab, in display order, with their widths.
-    /// Core columns (priority < 5) come first and connection_id grows to a readable 16
-    /// before optional columns (usage, preferences, created) may take what is left.
-    static func fit(width: Int, tab: StateFilter) -> [(Column, Int)] {
+    /// The columns that fit in `width` for a tab, in display order, with their widths; a blank
+    /// separates every two. Core columns (priority < 5) come first and connection_id grows to a
+    /// readable 16 before optional columns (usage, preferences, created) may take what is left.
+    /// The sort column gets room for its ▲/▼.
+    static func fit(width: Int, tab: StateFilter, sort: SortColumn? = nil) -> [(Column, Int)] {
         let candidates = columns.enumerated().filter { $0.element.tabs.contains(tab) }
             .sorted { $0.element.priority < $1.element.priority }
+        func minimum(_ col: Column) -> Int {
+            col.sort != nil && col.sort == sort ? max(col.width, DisplayWidth.of(col.title) + 2) : col.width
+        }
         var widths: [Int: Int] = [:]
         var used = 0
         func add(_ core: Bool) {
             for (i, col) in candidates where (col.priority < 5) == core {
-                let need = col.width + (widths.isEmpty ? 0 : 1)
-                if used + need <= width { widths[i] = col.width; used += need }
+                let need = minimum(col) + (widths.isEmpty ? 0 : 1)
+                if used + need <= width { widths[i] = minimum(col); used += need }
             }
         }
         func grow(to limit: (Column) -> Int) {
@@ -59,21 +66,33 @@ enum ListView {
         return columns.enumerated().compactMap { i, col in widths[i].map { (col, $0) } }
     }
 
+    /// The inside of the list's box, and where the columns go in it (the marker column, a
+    /// blank, the columns, and a blank before the right border).
+    static func geometry(_ s: AppState, in r: Rect) -> (inner: Rect, columns: [(column: Column, x: Int, width: Int)]) {
+        let inner = Rect(x: r.x + 1, y: r.y + 1, width: max(0, r.width - 2), height: max(0, r.height - 2))
+        var x = inner.x + 2
+        var placed: [(column: Column, x: Int, width: Int)] = []
+        for (col, w) in fit(width: inner.width - 3, tab: s.list.query.state, sort: s.list.query.sort) {
+            placed.append((col, x, w))
+            x += w + 1
+        }
+        return (inner, placed)
+    }
+
+    /// "▼" for descending, "▲" for ascending.
+    static func arrow(_ q: ListQuery) -> String { q.descending ? "▼" : "▲" }
+
     static func draw(_ s: AppState, in r: Rect, _ c: inout Canvas) {
         guard r.width > 4, r.height > 3 else { return }
-        let focused = s.mode == .browse || isPrompt(s.mode)
+        let focused = (s.mode == .browse && s.focus == .list) || isPrompt(s.mode)
         c.box(r, title: nil, style: focused ? Theme.focusBorder : Theme.border)
-        drawFrame(s, in: r, &c)
-
-        let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
-        let cols = fit(width: inner.width - 2, tab: s.list.query.state)
-        // Header: the sort column carries the arrow.
-        var x = inner.x + 2
-        for (col, w) in cols {
+        let (inner, cols) = geometry(s, in: r)
+        drawFrame(s, in: r, sortShown: cols.contains { $0.column.sort == s.list.query.sort }, &c)
+        // Header: the sort column carries the arrow (its width has room for it).
+        for (col, x, w) in cols {
             var title = col.title
-            if col.sort == s.list.query.sort { title += s.list.query.descending ? " ↓" : " ↑" }
+            if col.sort != nil && col.sort == s.list.query.sort { title += " " + arrow(s.list.query) }
             c.text(title, x: x, y: inner.y, width: w, style: Theme.header)
-            x += w + 1
         }
         let rowsArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
         if let message = emptyMessage(s) {
@@ -93,15 +112,16 @@ enum ListView {
                 continue
             }
             let style = rowStyle(a, now: s.now)
-            var marker = " "
+            let soon = Format.expiresSoon(a, now: s.now)
+            var marker = " ", markerStyle = style
             if busy.contains(a.id) { marker = StatusBar.spinner(s.now) }
             else if a.status == .pending { marker = "…" }
             else if a.status == .idUnknown { marker = "?" }
-            c.put(marker, x: rowsArea.x, y: y, style: style)
-            var x = rowsArea.x + 2
-            for (col, w) in cols {
-                c.text(col.value(a, s), x: x, y: y, width: w, style: style)
-                x += w + 1
+            else if soon { marker = "!"; markerStyle = Theme.warn }
+            c.put(marker, x: rowsArea.x, y: y, style: markerStyle)
+            for (col, x, w) in cols {
+                let cellStyle = soon && col.sort == .expires ? Theme.warn : style
+                c.text(col.value(a, s), x: x, y: y, width: w, style: cellStyle)
             }
             if index == s.list.cursor && a.id == s.list.selectedId {
                 c.style(Rect(x: rowsArea.x, y: y, width: rowsArea.width, height: 1)) { $0.reverse = true }
@@ -123,27 +143,45 @@ enum ListView {
         }
     }
 
-    /// Tabs on the top border, filter and position on the bottom border.
-    private static func drawFrame(_ s: AppState, in r: Rect, _ c: inout Canvas) {
+    /// The tabs' labels on the top border and where each is: drawing and clicks share them.
+    static func tabs(_ s: AppState, in r: Rect) -> [(tab: StateFilter, label: String, x: Int)] {
         var x = r.x + 2
-        let all = s.counts.active + s.counts.vault
+        var out: [(tab: StateFilter, label: String, x: Int)] = []
         for tab in StateFilter.tabs {
-            let n = tab == .active ? s.counts.active : tab == .vault ? s.counts.vault : all
-            let label = " \(tab.rawValue) \(n) "
+            let label = " \(tab.rawValue) \(s.counts.rows(tab)) "
             guard x + DisplayWidth.of(label) < r.x + r.width - 1 else { break }
-            x += c.put(label, x: x, y: r.y, style: tab == s.list.query.state ? Theme.tabCurrent : Theme.header)
-            x += 1
+            out.append((tab, label, x))
+            x += DisplayWidth.of(label) + 1
         }
-        var bottomLeft = ""
-        if !s.list.query.filter.isEmpty { bottomLeft = " filter: \(s.list.query.filter) " }
-        if case .filter = s.mode { bottomLeft = " filtering… " }
-        if !bottomLeft.isEmpty {
-            c.text(bottomLeft, x: r.x + 2, y: r.y + r.height - 1, width: max(0, r.width / 2 - 2), style: Theme.warn)
+        return out
+    }
+
+    /// Tabs on the top border; on the bottom one the filter, the sort when its column is not
+    /// shown (on the top border when there is room), and the position.
+    private static func drawFrame(_ s: AppState, in r: Rect, sortShown: Bool, _ c: inout Canvas) {
+        var end = r.x + 2
+        for (tab, label, x) in tabs(s, in: r) {
+            end = x + c.put(label, x: x, y: r.y, style: tab == s.list.query.state ? Theme.tabCurrent : Theme.header)
         }
+        var sort = sortShown ? "" : "sorted by \(s.list.query.sort.rawValue) \(arrow(s.list.query))"
+        if !sort.isEmpty {
+            let label = " \(sort) "
+            let x = r.x + r.width - 2 - DisplayWidth.of(label)
+            if x > end + 1 { c.put(label, x: x, y: r.y, style: Theme.header); sort = "" }
+        }
+        let bottom = r.y + r.height - 1
+        var right = r.x + r.width - 2
         if let total = s.list.total, total > 0 {
             let pos = " \(min(s.list.cursor + 1, total)) of \(total)\(s.list.totalIsExact ? "" : "+") "
             let px = r.x + r.width - 2 - DisplayWidth.of(pos)
-            if px > r.x + r.width / 2 { c.put(pos, x: px, y: r.y + r.height - 1, style: Theme.header) }
+            if px > r.x + r.width / 2 { c.put(pos, x: px, y: bottom, style: Theme.header); right = px - 1 }
+        }
+        var x = r.x + 2
+        var filter = ""
+        if !s.list.query.filter.isEmpty { filter = "filter: \(s.list.query.filter)" }
+        if case .filter = s.mode { filter = "filtering…" }
+        for (text, style) in [(filter, Theme.warn), (sort, Theme.header)] where !text.isEmpty && x < right {
+            x += c.text(" \(text) ", x: x, y: bottom, width: right - x, style: style) + 1
         }
     }
 

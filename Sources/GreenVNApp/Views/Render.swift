@@ -19,6 +19,7 @@ func render(_ s: AppState, into c: inout Canvas) {
     if case .dialog(let f) = s.mode {
         Dialogs.drawForm(f, s, in: layout.body, &c)
     }
+    if s.mode == .copyMenu { Dialogs.drawCopyMenu(s, in: layout.body, &c) }
     StatusBar.drawToasts(s, in: layout.body, &c)
     StatusBar.drawBottom(s, in: layout.bottom, &c)
     if s.showHelp { HelpOverlay.draw(s, in: layout.body, &c) }

@@ -61,6 +61,14 @@ enum StatusBar {
         default:
             break
         }
+        // On the command line: what Tab can complete the word being typed with.
+        if case .command(let t) = s.mode {
+            let (word, options) = ColonCommands.candidates(for: t.text)
+            if !options.isEmpty && options != [word] {
+                let shown = options.joined(separator: " ")
+                x += c.text(shown, x: x, y: r.y, width: max(0, r.x + r.width - x - 2), style: Theme.dim) + 2
+            }
+        }
         // Help and quit are pinned to the right so they never fall off a narrow line.
         var items: [(String, String)] = []
         var pinned: [(String, String)] = []
@@ -125,15 +133,21 @@ enum StatusBar {
             case .warn: icon = "!"; style = Theme.warn
             case .error: icon = "✗"; style = Theme.error
             }
-            let lines = Format.wrap(t.text, width: width - 6, maxLines: 4)
+            // A notice that stays says on its border how to make it go, and may take more room.
+            let sticky = t.until == nil && s.mode == .browse
+            let lines = Format.wrap(t.text, width: width - 6, maxLines: t.until == nil ? 6 : 4)
             let h = lines.count + 2
             guard bottom - h >= body.y else { break }
-            let w = min(width, (lines.map(DisplayWidth.of).max() ?? 0) + 6)
+            let w = min(width, max(sticky ? 19 : 0, (lines.map(DisplayWidth.of).max() ?? 0) + 6))
             let rect = Rect(x: body.x + body.width - w - 2, y: bottom - h, width: w, height: h)
             c.panel(rect, style: style)
             c.put(icon, x: rect.x + 2, y: rect.y + 1, style: style)
             for (i, line) in lines.enumerated() {
                 c.text(line, x: rect.x + 4, y: rect.y + 1 + i, width: w - 5)
+            }
+            if sticky {
+                let dismiss = " Esc dismisses "
+                c.put(dismiss, x: rect.x + w - 2 - DisplayWidth.of(dismiss), y: rect.y + h - 1, style: Theme.dim)
             }
             bottom -= h
         }

@@ -25,6 +25,8 @@ enum Messages {
             return "Lead Assist is unavailable (HTTP \(r.httpStatus)\(r.code.map { ", code \($0)" } ?? "")\(r.message.isEmpty ? "" : ": \(r.message)")) after every retry. \(unknownOutcome(job)) \(retry.capitalizedFirst) in a minute."
         case .outcomeUnknown(let why):
             return "Outcome unknown: \(why). Press r to see what Lead Assist holds now."
+        case .notDone(let what):
+            return "Not done: \(what) did not happen (every answer was lost; Lead Assist shows the allocation unchanged). \(retry.capitalizedFirst)."
         case .invalid, .configuration:
             return console(error.description)
         }

@@ -22,9 +22,9 @@ public struct APIErrorCode: Sendable, Equatable {
         .init(code: 15, httpStatus: 403, meaning: "region not supported", nextStep: "choose one of DL MU MH WB AP TN GJ KA KL RJ MP, or drop the region"),
         .init(code: 16, httpStatus: 400, meaning: "invalid number", nextStep: "write numbers in E.164: + and 8–15 digits"),
         .init(code: 17, httpStatus: 413, meaning: "too many requests in one bulk call", nextStep: "lower --concurrency and retry"),
-        .init(code: 18, httpStatus: 409, meaning: "an allocation exists for this connection_id", nextStep: "use a new connection_id, or `greenvn import ID` if it is yours"),
+        .init(code: 18, httpStatus: 409, meaning: "an allocation exists for this connection_id", nextStep: "use a new connection_id, or `greenvn import GREENVN_ID` if it is yours"),
         .init(code: 19, httpStatus: 409, meaning: "number already registered with another pin", nextStep: "use the pin already registered, or another number"),
-        .init(code: 20, httpStatus: 404, meaning: "group/number mapping does not exist", nextStep: "refresh the allocation (`greenvn show ID`) and retry"),
+        .init(code: 20, httpStatus: 404, meaning: "group/number mapping does not exist", nextStep: "refresh the allocation (`greenvn show` it) and retry"),
         .init(code: 22, httpStatus: 410, meaning: "GreenVN already deleted", nextStep: "nothing to do: the allocation is in the vault"),
         .init(code: 23, httpStatus: 400, meaning: "invalid date range", nextStep: "use a duration between 5 minutes and 170 days"),
         .init(code: 50, httpStatus: 422, meaning: "invalid call flow", nextStep: "check flow_id against the call flows of your account"),
@@ -85,12 +85,15 @@ public enum GreenVNError: Error, Equatable, Sendable, CustomStringConvertible {
     case unavailable(APIRefusal)
     /// A swap whose answer was lost and whose outcome could not be confirmed with a GET. Exit 3.
     case outcomeUnknown(String)
+    /// A change whose every answer was lost, and a GET after shows it did not happen: nothing
+    /// changed, safe to send again. `what`: "the swap", "the deallocation"… Exit 3.
+    case notDone(what: String)
 
     public var exitCode: Int32 {
         switch self {
         case .invalid, .configuration: return 2
         case .refused, .allocatedResponseLost: return 1
-        case .network, .timeout, .badResponse, .unavailable, .outcomeUnknown: return 3
+        case .network, .timeout, .badResponse, .unavailable, .outcomeUnknown, .notDone: return 3
         }
     }
 
@@ -113,7 +116,9 @@ public enum GreenVNError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unavailable(let r):
             return "Lead Assist is unavailable (HTTP \(r.httpStatus)\(r.code.map { ", code \($0)" } ?? "")\(r.message.isEmpty ? "" : ": \(r.message)")) after every retry. Try again in a minute."
         case .outcomeUnknown(let why):
-            return "Outcome unknown: \(why). Run `greenvn show ID` to see the allocation's current state."
+            return "Outcome unknown: \(why). Show the allocation (`greenvn show` with its greenvn_id, VN or connection_id) to see its current state."
+        case .notDone(let what):
+            return "Not done: \(what) did not happen (every answer was lost, and Lead Assist shows the allocation unchanged). Nothing changed: it is safe to try again."
         }
     }
 }

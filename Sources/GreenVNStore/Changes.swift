@@ -57,9 +57,10 @@ extension Operations {
                     return try await record(fresh, id: id, action: action, settlesOutbox: settlesOutbox,
                                             outcome: "ok (every answer was lost; a GET showed it done)")
                 }
-                _ = try? await record(fresh, id: id, action: "refresh", settlesOutbox: false,
-                                      outcome: "not done (a GET after: \(AuditLog.outcome(of: error)))")
-                throw error
+                // Audited as what was tried (a swap stays a swap in the log), with the state the GET showed.
+                _ = try? await record(fresh, id: id, action: action, how: "refresh", settlesOutbox: false,
+                                      outcome: "not done (every answer was lost; a GET after shows it did not happen: \(AuditLog.outcome(of: error)))")
+                throw GreenVNError.notDone(what: Self.what(action))
             }
             let at = now()
             let outcome = AuditLog.outcome(of: error)
@@ -75,12 +76,13 @@ extension Operations {
     }
 
     /// The answer, its VN history and the audit entry in one transaction.
-    private func record(_ a: Allocation, id: String, action: String, settlesOutbox: Bool, outcome: String) async throws -> StoredAllocation {
+    private func record(_ a: Allocation, id: String, action: String, how: String? = nil, settlesOutbox: Bool,
+                        outcome: String) async throws -> StoredAllocation {
         let at = now()
         do {
             let releasedBy = action == "deallocate" ? Identity.described : nil
             return try await registry.write { tx in
-                let s = try tx.remember(a, how: action, request: nil, now: at, releasedBy: releasedBy)
+                let s = try tx.remember(a, how: how ?? action, request: nil, now: at, releasedBy: releasedBy)
                 if settlesOutbox, !s.connectionId.isEmpty { try tx.deleteOutbox(connectionId: s.connectionId) }
                 try tx.audit(action, target: id, connectionId: s.connectionId.isEmpty ? nil : s.connectionId,
                              outcome: outcome, now: at)
@@ -91,6 +93,15 @@ extension Operations {
                 Lead Assist answered (\(action) of \(id): VN \(a.greenVN), \(a.state.rawValue)) but the registry \
                 could not record it: \(AuditLog.outcome(of: error)). Run `greenvn import \(id)` once it is writable.
                 """)
+        }
+    }
+
+    /// "the swap", as a sentence names an action.
+    static func what(_ action: String) -> String {
+        switch action {
+        case "deallocate": return "the deallocation"
+        case "update parties": return "the change of parties"
+        default: return "the \(action)"
         }
     }
 

@@ -169,7 +169,7 @@ public final class Operations: @unchecked Sendable {
         case .allocatedResponseLost: return .landed
         case .refused(let r) where r.code == 18 && isRetry: return .landed
         case .refused, .invalid, .configuration: return .refused(e)
-        case .network, .timeout, .badResponse, .unavailable, .outcomeUnknown: return .unknown
+        case .network, .timeout, .badResponse, .unavailable, .outcomeUnknown, .notDone: return .unknown
         }
     }
 

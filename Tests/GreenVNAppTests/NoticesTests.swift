@@ -21,7 +21,7 @@ import TerminalKit
         .refused(APIRefusal(httpStatus: 401, code: 7, message: "")),
         .allocatedResponseLost(connectionId: "c-1"), .network("connection refused"), .timeout(seconds: 15),
         .badResponse(httpStatus: 502, snippet: "<html>"), .unavailable(APIRefusal(httpStatus: 503, code: nil, message: "")),
-        .outcomeUnknown("every answer was lost"),
+        .outcomeUnknown("every answer was lost"), .notDone(what: "the swap"),
         .configuration("Lead Assist answered (swap of abc: VN +9180, active) but the registry could not record it: disk full. Run `greenvn import abc` once it is writable."),
         .invalid(ValidationFailure([FieldError(.greenvnId, "the allocation for connection_id c-1 has no greenvn_id yet: find it in Exotel's dashboard or a webhook, then run `greenvn import GREENVN_ID`")])),
         .invalid(ValidationFailure([FieldError(.connectionId, "a create for connection_id c-1 is being sent right now: wait for it, then `greenvn list --filter c-1`", kind: .duplicate)])),

@@ -300,8 +300,11 @@ import Testing
         #expect(try registry.history(of: s.id).map(\.how) == ["allocate", "swap"])
         // not acted: the GET shows it not done → the error, and the registry as the GET showed it
         api.inject(.fail(.timeout(seconds: 15)), on: "deallocate")
-        await #expect(throws: GreenVNError.timeout(seconds: 15)) { try await ops.deallocate(s.id) }
+        await #expect(throws: GreenVNError.notDone(what: "the deallocation")) { try await ops.deallocate(s.id) }
         #expect(try registry.allocation(id: s.id)?.allocation.state == .active)
+        // audited as what was tried, not as a refresh
+        let tried = try #require(try registry.audit(for: s.id, limit: 1).first)
+        #expect(tried.action == "deallocate" && tried.outcome.hasPrefix("not done"))
         api.inject(.actThenFail(.badResponse(httpStatus: 502, snippet: "<html>")), on: "deallocate")
         #expect(try await ops.deallocate(s.id).allocation.state == .vault)
         #expect(api.all.first?.state == .vault)

@@ -57,8 +57,9 @@ struct Session {
 
     /// Opens a session, runs `body` in it and closes it on every path (the embedded simulator
     /// must stop whether the command succeeded, failed or was refused).
-    static func with<T>(_ connection: ConnectionOptions, _ body: (Session) async throws -> T) async throws -> T {
-        let session = try await open(connection)
+    static func with<T>(_ connection: ConnectionOptions, reconcile: Bool = true, quiet: Bool = false, startInBackground: Bool = false,
+                        _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await open(connection, reconcile: reconcile, quiet: quiet, startInBackground: startInBackground)
         do {
             let result = try await body(session)
             await session.close()

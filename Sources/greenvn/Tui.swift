@@ -19,20 +19,20 @@ struct Tui: AsyncParsableCommand {
             throw GreenVNError.configuration("the console needs a terminal; use the CLI verbs (`greenvn --help`) in scripts")
         }
         // Reconciling is the console's own first job, shown in its UI, not on stderr.
-        let session = try await Session.open(connection, reconcile: false, quiet: true, startInBackground: true)
-        let context = ConsoleContext(operations: session.operations, registry: session.registry, target: session.target,
-                                     readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
-                                     mouse: !noMouse, dataDirectory: DataDirectory.path())
-        // ncurses wants one thread of its own for the whole session, not a pooled one.
-        let status: Int32 = try await withCheckedThrowingContinuation { done in
-            let thread = Thread {
-                do { done.resume(returning: try Console.run(context)) } catch { done.resume(throwing: error) }
+        let status = try await Session.with(connection, reconcile: false, quiet: true, startInBackground: true) { session in
+            let context = ConsoleContext(operations: session.operations, registry: session.registry, target: session.target,
+                                         readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
+                                         mouse: !noMouse, dataDirectory: DataDirectory.path())
+            // ncurses wants one thread of its own for the whole session, not a pooled one.
+            return try await withCheckedThrowingContinuation { (done: CheckedContinuation<Int32, Error>) in
+                let thread = Thread {
+                    do { done.resume(returning: try Console.run(context)) } catch { done.resume(throwing: error) }
+                }
+                thread.name = "greenvn.terminal"
+                thread.stackSize = 8 << 20
+                thread.start()
             }
-            thread.name = "greenvn.terminal"
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        await session.close()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -218,7 +218,8 @@ import Testing
         sim.inject(.status(503), on: .swap, count: 1)
         try tui.type("s")
         let failed = try await waitFor(tui, "Esc dismisses")
-        #expect(failed.contains("press r to see"), "\(failed)")   // the message wraps in its box
+        // A 503 acted on nothing, and the GET after says so: not done, with the key to try again.
+        #expect(failed.contains("did not happen") && failed.lowercased().contains("press s"), "\(failed)")   // the message wraps in its box
         #expect(!failed.contains("greenvn show") && !failed.contains("greenvn import"), "\(failed)")
         try tui.press(.escape)
         try await waitUntilGone(tui, "Esc dismisses")

@@ -34,10 +34,14 @@ enum Job: Equatable, Sendable {
     case deallocate(id: String)
     /// GET an allocation by its greenvn_id and remember it (replacing an id-unknown row).
     case importAllocation(id: String)
+    /// `:settings`: the account's settings, to show and edit.
+    case loadSettings
+    /// Replace them (`was`: what the form opened with, so the audit names what changed).
+    case saveSettings(AccountSettings, was: AccountSettings)
 
     var targetId: String? {
         switch self {
-        case .allocate: return nil
+        case .allocate, .loadSettings, .saveSettings: return nil
         case .swap(let id, _), .refresh(let id), .updateParties(let id, _), .deallocate(let id), .importAllocation(let id): return id
         }
     }
@@ -51,12 +55,16 @@ enum Job: Equatable, Sendable {
         case .updateParties: return "updating parties of"
         case .deallocate: return "deallocating"
         case .importAllocation: return "importing"
+        case .loadSettings: return "reading the account settings"
+        case .saveSettings: return "saving the account settings"
         }
     }
 }
 
 enum OperationOutcome: Equatable, Sendable {
     case success(StoredAllocation)
+    /// The account settings as Lead Assist holds them (read, or after a save).
+    case settings(AccountSettings)
     /// `message` is what the operator reads (GreenVNError.description or the error as text).
     case failure(message: String, error: GreenVNError?)
 }

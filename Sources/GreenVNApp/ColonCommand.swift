@@ -8,6 +8,7 @@ enum ColonCommand: Equatable {
     case state(StateFilter)
     case sort(SortColumn, descending: Bool?)
     case importId(String)
+    case settings
 
     /// Why a command line was not run, for the error toast.
     struct Refusal: Error, Equatable {
@@ -74,6 +75,8 @@ enum ColonCommands {
             }
             return .success(.importId(id))
         },
+        ColonCommandSpec(names: ["settings"], argument: "", help: "the account's settings: webhook URLs, defaults",
+                         choices: []) { _ in .success(.settings) },
         ColonCommandSpec(names: ["refresh", "r"], argument: "", help: "refresh the selected allocation", choices: []) { _ in .success(.refresh) },
         ColonCommandSpec(names: ["new", "allocate"], argument: "", help: "allocate a new VN", choices: []) { _ in .success(.new) },
         ColonCommandSpec(names: ["help", "h", "?"], argument: "", help: "every key and command", choices: []) { _ in .success(.help) },

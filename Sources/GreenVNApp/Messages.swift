@@ -41,6 +41,8 @@ enum Messages {
         case .updateParties: return "press e to edit the parties again"
         case .deallocate: return "press d to deallocate again"
         case .importAllocation: return "press i to import it again"
+        case .loadSettings: return "type :settings to read them again"
+        case .saveSettings: return "press Ctrl-S to save them again"
         }
     }
 
@@ -49,7 +51,8 @@ enum Messages {
         switch job {
         case .allocate: return "The create is kept (a pending row) and re-sent with the same connection_id at the next start, or when you press r on its row."
         case .swap, .updateParties, .deallocate: return "It may or may not have happened: press r to see what Lead Assist holds now."
-        case .refresh, .importAllocation: return "Nothing changed."
+        case .refresh, .importAllocation, .loadSettings: return "Nothing changed."
+        case .saveSettings: return "They may or may not be saved: type :settings to see what Lead Assist holds now."
         }
     }
 

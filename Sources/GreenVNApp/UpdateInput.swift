@@ -54,6 +54,10 @@ extension AppState {
     private mutating func submit(_ f: inout FormState) -> [Effect] {
         defer { form = f }
         guard f.ticket == nil else { toast(.info, "Already sending: wait for the answer"); return [] }
+        if readOnly, case .accountSettings = f.purpose {
+            toast(.warn, "Read-only console: the settings are shown, not changed (Esc closes them)")
+            return []
+        }
         f.submitAttempted = true
         f.serverError = nil
         switch f.submission() {
@@ -211,6 +215,9 @@ extension AppState {
             case .state(let s): return setQuery { $0.state = s }
             case .sort(let column, let descending):
                 return setSort { $0.sort = column; $0.descending = descending ?? (column == .created) }
+            case .settings:
+                if inFlight.contains(where: { $0.operation == .loadSettings }) { return [] }
+                return start(.loadSettings, vnBefore: nil)
             case .importId(let id):
                 if let busy = inFlight.first(where: { $0.operation.targetId == id }) {
                     toast(.warn, "Still \(busy.operation.progressVerb) \(id): wait for the answer")

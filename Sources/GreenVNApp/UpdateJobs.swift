@@ -89,6 +89,13 @@ extension AppState {
         let formWaiting = form?.ticket == ticket
         var effects: [Effect] = []
         switch outcome {
+        case .settings(let s):
+            if case .saveSettings = job.operation {
+                if formWaiting { mode = .browse }
+                toast(.info, "Account settings saved")
+            } else if mode == .browse && confirm == nil {
+                mode = .dialog(FormState.accountSettings(s))
+            }
         case .success(let a):
             if formWaiting { mode = .browse }
             let vn = Format.vn(a)
@@ -119,6 +126,8 @@ extension AppState {
                     list.query.state = .all
                     list.selectedId = a.id
                 }
+            case .loadSettings, .saveSettings:
+                break   // answered with .settings
             }
             effects = reload()
             if a.id == list.selectedId { effects.append(.loadDetail(id: a.id)) }

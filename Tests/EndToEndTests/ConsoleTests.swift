@@ -199,6 +199,30 @@ import Testing
         try tui.waitFor("The vault is empty.")
     }
 
+    /// `:settings` over the real calls: what the operator saves is what Lead Assist holds.
+    @Test func settingsAreReadAndSavedOverTheRealCalls() async throws {
+        let sim = try Simulator(config: SimulatorConfig())
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let home = Binary.tempHome()
+        let env = Binary.apiEnvironment(home: home, settings: sim.settings)
+        let tui = try Pane(home: home, env: env)
+        try await waitFor(tui, "No allocations yet")
+        try tui.type(":settings")
+        try tui.press(.enter)
+        try await waitFor(tui, "Account settings (Lead Assist)")
+        try tui.type("https://ops.example/calls")
+        try tui.press(.ctrl("s"))
+        try await waitFor(tui, "Account settings saved")
+        #expect(try sim.accountSettings().webhooks.callComplete == "https://ops.example/calls")
+        // read again: the dialog shows what Lead Assist now holds
+        try tui.type(":settings")
+        try tui.press(.enter)
+        try await waitFor(tui, "https://ops.example/calls")
+        try tui.press(.escape)
+        try tui.type("q")
+    }
+
     /// Against a simulator in this process (faults on demand): `s` keeps the allocation's
     /// preferences, a failure says what to do with the console's keys and stays until Esc.
     @Test func swapKeepsThePreferencesAndAFailureSaysWhatNext() async throws {

@@ -65,7 +65,7 @@ enum Choice {
 
     /// How an option reads on screen: a region with its name ("KA Karnataka").
     static func label(_ field: Field, _ option: String) -> String {
-        guard field == .region, let r = Region(rawValue: option) else { return option }
+        guard field == .region || field == .defaultRegion, let r = Region(rawValue: option) else { return option }
         return Format.region(r)
     }
 }
@@ -75,6 +75,8 @@ enum FormPurpose: Equatable, Sendable {
     case allocate
     case swap(StoredAllocation)
     case parties(StoredAllocation)
+    /// The account's settings as Lead Assist answered them.
+    case accountSettings(AccountSettings)
 }
 
 enum SubmitProblem: Error, Equatable, Sendable {
@@ -107,6 +109,7 @@ struct FormState: Equatable, Sendable {
         case .allocate: return "New allocation"
         case .swap(let a): return "Swap \(Format.vn(a)) with preferences"
         case .parties(let a): return "Edit parties of \(Format.vn(a))"
+        case .accountSettings: return "Account settings (Lead Assist)"
         }
     }
 
@@ -148,6 +151,14 @@ struct FormState: Equatable, Sendable {
                                   strictness: value(.strictness) == Choice.on)
             switch draft.validate() {
             case .success(let r): return .success((.swap(id: a.id, r), []))
+            case .failure(let f): return .failure(.invalid(f.errors))
+            }
+        case .accountSettings(let was):
+            guard isDirty else { return .failure(.nothingToSend("nothing changed")) }
+            var draft = AccountSettingsDraft()
+            for f in AccountSettings.fields { draft[f] = value(f) }
+            switch draft.validate() {
+            case .success(let s): return .success((.saveSettings(s, was: was), []))
             case .failure(let f): return .failure(.invalid(f.errors))
             }
         case .parties(let a):
@@ -235,6 +246,21 @@ extension FormState {
             FormField(.pinCode, "pin code", .text, placeholder: "optional, e.g. 560001", text: p.pinCode ?? ""),
             FormField(.type, "type", .choice(Choice.type), choice: p.type.flatMap { Choice.type.firstIndex(of: $0.rawValue) } ?? 0),
             FormField(.strictness, "strictness", .choice(Choice.strictness), choice: a.strictness ? 1 : 0),
+        ])
+    }
+
+    /// Every setting, as Lead Assist holds it; an empty field clears it.
+    static func accountSettings(_ s: AccountSettings) -> FormState {
+        let d = AccountSettingsDraft(s)
+        let url = "none, e.g. https://ops.example/webhooks"
+        return FormState(purpose: .accountSettings(s), fields: [
+            FormField(.callCompleteWebhook, "call complete", .text, placeholder: url, text: d[.callCompleteWebhook]),
+            FormField(.callerVerifiedWebhook, "caller verified", .text, placeholder: url, text: d[.callerVerifiedWebhook]),
+            FormField(.verificationFailedWebhook, "verify failed", .text, placeholder: url, text: d[.verificationFailedWebhook]),
+            FormField(.deallocatedWebhook, "deallocated", .text, placeholder: url, text: d[.deallocatedWebhook]),
+            FormField(.defaultFlowId, "default flow_id", .text, placeholder: "none", text: d[.defaultFlowId]),
+            FormField(.maxDeallocationTime, "max lifetime", .text, placeholder: "no limit, e.g. 30d", text: d[.maxDeallocationTime]),
+            FormField(.defaultRegion, "default region", .choice(Choice.region), choice: s.defaultRegion.flatMap { Choice.region.firstIndex(of: $0.rawValue) } ?? 0),
         ])
     }
 

@@ -33,6 +33,8 @@ extension Operations: AllocationOperations {
             case .updateParties(let id, let u): return .success(try await updateParties(id, u))
             case .deallocate(let id): return .success(try await deallocate(id))
             case .importAllocation(let id): return .success(try await importAllocation(id))
+            case .loadSettings: return .settings(try await accountSettings())
+            case .saveSettings(let s, let was): return .settings(try await updateAccountSettings(s, was: was))
             }
         } catch let e as GreenVNError {
             return .failure(message: e.description, error: e)

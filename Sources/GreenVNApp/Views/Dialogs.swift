@@ -25,6 +25,8 @@ enum Dialogs {
             return "\(a.allocation.connectionId) · leave a preference empty (any) to let Lead Assist choose"
         case .parties(let a):
             return "\(a.allocation.connectionId) · only the sides you change are sent"
+        case .accountSettings:
+            return "webhook URLs and defaults of the account · an empty field clears it"
         }
     }
 

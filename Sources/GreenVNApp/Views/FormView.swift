@@ -126,7 +126,7 @@ enum FormView {
         case .pins: return "\(field.label): digits, separated by commas or spaces; 6 digits or fewer is easiest for callers."
         case .number: return "\(field.label): one number in E.164 (+ and 8–15 digits); leave it empty for any."
         case .choice(let options):
-            if field.field == .region {
+            if field.field == .region || field.field == .defaultRegion {
                 return "region: the VN's circle; ←/→, Space or a letter of its code or name choose (any, " +
                     options.dropFirst().map { Choice.label(.region, $0) }.joined(separator: ", ") + ")."
             }
@@ -137,6 +137,12 @@ enum FormView {
             case .duration: return "duration: how long until the VN returns to the pool, 5 minutes to 170 days (600s, 30m, 2h, 3d); empty: the account's default, \(Format.defaultLifetime)."
             case .pinCode: return "pin code: a 6-digit Indian postal code the VN should be local to."
             case .flowId: return "flow_id: the call flow to run on calls through the VN (optional)."
+            case .callCompleteWebhook: return "call complete: where Lead Assist posts each call through a VN (http(s) URL; `greenvn webhooks` receives it); empty: none."
+            case .callerVerifiedWebhook: return "caller verified: where Lead Assist posts a caller who typed the right pin; empty: none."
+            case .verificationFailedWebhook: return "verification failed: where Lead Assist posts a caller who typed a wrong pin; empty: none."
+            case .deallocatedWebhook: return "deallocated: where Lead Assist posts an allocation its policy expired (not after a deallocation); empty: none."
+            case .defaultFlowId: return "default flow_id: the call flow of allocations created without one; empty: none."
+            case .maxDeallocationTime: return "max lifetime: the longest an allocation may live (5m to 170d, e.g. 30d); also the lifetime of one created without a duration; empty: no limit."
             default: return field.label
             }
         }

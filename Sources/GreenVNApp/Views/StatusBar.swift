@@ -43,7 +43,7 @@ enum StatusBar {
         case .allocate(let r): what = r.connectionId
         default: what = first.vnBefore ?? first.operation.targetId ?? ""
         }
-        return "\(spinner(s.now)) \(first.operation.progressVerb) \(what)…"
+        return "\(spinner(s.now)) \(first.operation.progressVerb)\(what.isEmpty ? "" : " " + what)…"
     }
 
     /// The bottom line: the filter or command prompt (with its cursor), then the hints

@@ -199,13 +199,19 @@ import Testing
         try tui.waitFor("The vault is empty.")
     }
 
-    /// `:settings` over the real calls: what the operator saves is what Lead Assist holds.
-    @Test func settingsAreReadAndSavedOverTheRealCalls() async throws {
+    /// A simulator in this process (faults and settings on demand), a fresh data dir, and the
+    /// environment that points the console at it.
+    static func simulatorInProcess(extra: [String: String] = [:]) async throws -> (Simulator, String, [String: String]) {
         let sim = try Simulator(config: SimulatorConfig())
         try await sim.start()
-        defer { Task { await sim.stop() } }
         let home = Binary.tempHome()
-        let env = Binary.apiEnvironment(home: home, settings: sim.settings)
+        return (sim, home, Binary.apiEnvironment(home: home, settings: sim.settings, extra: extra))
+    }
+
+    /// `:settings` over the real calls: what the operator saves is what Lead Assist holds.
+    @Test func settingsAreReadAndSavedOverTheRealCalls() async throws {
+        let (sim, home, env) = try await Self.simulatorInProcess()
+        defer { Task { await sim.stop() } }
         let tui = try Pane(home: home, env: env)
         try await waitFor(tui, "No allocations yet")
         try tui.type(":settings")
@@ -226,12 +232,8 @@ import Testing
     /// Against a simulator in this process (faults on demand): `s` keeps the allocation's
     /// preferences, a failure says what to do with the console's keys and stays until Esc.
     @Test func swapKeepsThePreferencesAndAFailureSaysWhatNext() async throws {
-        let sim = try Simulator(config: SimulatorConfig())
-        try await sim.start()
+        let (sim, home, env) = try await Self.simulatorInProcess(extra: ["GREENVN_MAX_ATTEMPTS": "1", "GREENVN_TIMEOUT_SECONDS": "5"])
         defer { Task { await sim.stop() } }
-        let home = Binary.tempHome()
-        let env = Binary.apiEnvironment(home: home, settings: sim.settings,
-                                        extra: ["GREENVN_MAX_ATTEMPTS": "1", "GREENVN_TIMEOUT_SECONDS": "5"])
         let made = try await Binary.runAsync(["allocate", "--a", "+919111111111", "--b", "+918222222222", "--usage", "twoway",
                                               "--region", "KA", "--type", "mobile", "--json"], env: env)
         try #require(made.status == 0, "setup: \(made.stderr)")

@@ -79,6 +79,16 @@ wait_for "quit"
 shot help
 t send-keys -t shots Escape
 
+# :settings: the account's settings read over the real call, Kit's rules beside each field.
+t send-keys -t shots ":"
+t send-keys -t shots -l "settings"
+t send-keys -t shots Enter
+wait_for "Account settings"
+wait_for "call complete"
+shot account-settings
+t send-keys -t shots Escape
+sleep 0.3
+
 t send-keys -t shots 3
 wait_for "released (deallocate)"
 shot vault

@@ -29,9 +29,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: v5),
+        // sqlite3_db_config (variadic, so not callable from Swift) and the WAL-opening VFS.
+        .target(name: "CSQLiteKnobs", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "GreenVNStore",
-            dependencies: ["GreenVNKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GreenVNKit", "CSQLiteKnobs", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: v5),
         // Serving a Hummingbird application in the background (the embedded simulator, the webhook receiver).
         .target(name: "GreenVNServing", dependencies: [

@@ -42,7 +42,7 @@ struct Allocate: AsyncParsableCommand {
         let (request, warnings) = try draft.validate().get()
         Output.warnings(warnings)
         RunRecord.shared.note("connection_id", request.connectionId)
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags) { session in
             do {
                 let stored = try await session.operations.allocate(request)
                 RunRecord.shared.note(stored)

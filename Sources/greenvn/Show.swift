@@ -28,7 +28,7 @@ struct Show: AsyncParsableCommand {
             }
         }
         RunRecord.shared.note("id", id ?? connectionId!)
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags) { session in
             let row = try await resolve(in: session.registry)
             RunRecord.shared.note(row)
             guard let row, row.isPlaceholder else {
@@ -79,7 +79,7 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags) { session in
             let (greenvnId, _) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
             RunRecord.shared.note(stored)
@@ -102,7 +102,7 @@ struct Deallocate: AsyncParsableCommand {
             throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))
         }
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags) { session in
             let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
             RunRecord.shared.note("greenvn_id", greenvnId)
             if !yes {

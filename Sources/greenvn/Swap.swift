@@ -21,7 +21,7 @@ struct Swap: AsyncParsableCommand {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags) { session in
             let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
             let before = known?.allocation.greenVN
             RunRecord.shared.note("greenvn_id", greenvnId)

@@ -45,7 +45,8 @@ public struct FileLogHandler: LogHandler {
     public func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
         let all = metadata.merging(extra ?? [:]) { $1 }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(stamp) \(level) \(label): \(Text.printable(message.description, limit: 2000))\(meta)\n")
+        // No ISO8601DateFormatter (ICU) and no `\(level)` (printing an enum reflects over it).
+        let stamp = TimeText.iso8601(Date())
+        sink.write("\(stamp) \(level.rawValue) \(label): \(Text.printable(message.description, limit: 2000))\(meta)\n")
     }
 }

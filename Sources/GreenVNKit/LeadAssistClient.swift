@@ -19,6 +19,12 @@ public struct LeadAssistClient: LeadAssistAPI {
         self.http = Self.sharedHTTP
     }
 
+    /// For a process that makes one call at a time (a CLI command): NIO's shared event-loop
+    /// group gets one thread instead of one per core. Call before the first client is made.
+    public static func oneEventLoop() {
+        NIOSingletons.groupLoopCountSuggestion = 1
+    }
+
     /// One connection pool for the process (never shut down, like `HTTPClient.shared`), but
     /// without the pool's own endless reconnecting: a refused connection fails at once and our
     /// retry policy, which knows what is safe to resend, decides what happens next.

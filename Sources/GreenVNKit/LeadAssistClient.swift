@@ -37,8 +37,12 @@ public struct LeadAssistClient: LeadAssistAPI {
     }()
 
     public func create(_ request: AllocationRequest) async throws -> Allocation {
+        try await create(request, body: Wire.body(request))
+    }
+
+    public func create(_ request: AllocationRequest, body: Data) async throws -> Allocation {
         do {
-            return try await send(.POST, "", body: Wire.body(request), call: .create)
+            return try await send(.POST, "", body: body, call: .create)
         } catch let failure as Attempts {
             // A 409/code 18 after an attempt whose fate we never learned: that attempt allocated.
             if failure.earlierAmbiguous, case .refused(let r) = failure.last, r.code == 18 {

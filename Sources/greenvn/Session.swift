@@ -120,6 +120,7 @@ struct StartingSimulator: LeadAssistAPI {
     }
 
     func create(_ request: AllocationRequest) async throws -> Allocation { try await client().create(request) }
+    func create(_ request: AllocationRequest, body: Data) async throws -> Allocation { try await client().create(request, body: body) }
     func details(_ greenvnId: String) async throws -> Allocation { try await client().details(greenvnId) }
     func swap(_ greenvnId: String, _ request: SwapRequest, knownVN: String?) async throws -> Allocation {
         try await client().swap(greenvnId, request, knownVN: knownVN)

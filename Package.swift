@@ -79,6 +79,14 @@ let package = Package(
             name: "greenvn-bench",
             dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit"],
             path: "Sources/GreenVNBench", swiftSettings: v5),
+        // The floors BENCHMARKS.md compares `greenvn allocate` with (scripts/bench-process.sh builds them).
+        .executableTarget(name: "floor-empty", path: "Sources/Floors/Empty"),
+        .executableTarget(
+            name: "floor-ahc-post", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Floors/AHCPost"),
+        .executableTarget(
+            name: "floor-grdb-write", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Floors/GRDBWrite"),
         .testTarget(name: "GreenVNKitTests", dependencies: ["GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "ClientTests",

@@ -133,18 +133,18 @@ public enum BulkImport {
             let column = index < columns.count ? columns[index] : nil
             errors.append(FieldError(column?.field ?? .connectionId, "is not valid UTF-8 text (column \(index + 1)): save the file as UTF-8"))
         }
-        let extra = record.fields.dropFirst(columns.count).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let extra = record.fields.dropFirst(columns.count).filter { !Text.trimmed($0).isEmpty }
         if !extra.isEmpty {
             errors.append(FieldError(columns.last.flatMap { $0 }?.field ?? .connectionId,
                                      "the row has \(record.fields.count) fields but the header names \(columns.count) columns (an unquoted comma?)"))
         }
         func list(_ s: String) -> [String] {
-            s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            s.split(separator: ";").map { Text.trimmed(String($0)) }.filter { !$0.isEmpty }
         }
         for (index, column) in columns.enumerated() {
             guard let column else { continue }
             let value = index < record.fields.count ? record.fields[index] : ""
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = Text.trimmed(value)
             switch column {
             case .connectionId: d.connectionId = trimmed
             case .apartyNumbers: d.aparty.numbers = list(value)

@@ -38,7 +38,7 @@ public final class SQLiteRegistry: Registry, @unchecked Sendable {
     public init(path: String, connections: Connections = .pool) throws {
         self.path = path
         do {
-            let dir = (path as NSString).deletingLastPathComponent
+            let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             if !dir.isEmpty { try DataDirectory.ensure(dir) }
             _ = greenvn_sqlite_register_vfs()
             var opened: (any DatabaseWriter)?

@@ -64,6 +64,7 @@ import Testing
             }
             #expect(mode == "wal")
             #expect(stamp == Schema.version)
+            #expect(Schema.version == Schema.migrator.migrations.count * 100 + Schema.derivedVersion, "bump Schema.version with a migration")
         }
         let pool = try SQLiteRegistry(path: path, connections: .pool)
         #expect(try pool.allocation(id: "id-1")?.allocation.greenVN == "+918000000001")

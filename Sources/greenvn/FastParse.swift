@@ -1,65 +1,67 @@
-import ArgumentParser
 import GreenVNKit
 
 /// The plain forms of the verbs that must start fast (`allocate`, `swap`, `show`, `deallocate`,
 /// `import`), read without swift-argument-parser. Its parse reflects over each command's
 /// properties (a Mirror, a cast of each to find the option wrappers, and the completion-script
 /// check over the whole command tree): ~100 protocol conformance lookups, each a scan of every
-/// conformance record in the binary — about a quarter of `greenvn allocate`'s CPU. This reads
-/// `--name value`, `--name=value`, repeatable options repeated, flags once and the positional
-/// ID, and fills the very command struct the parser would have made (`FastParseTests` checks
-/// both give the same). Anything else — help, an unknown, short or repeated option, a value that
-/// is empty or starts with `-`, `--`, too many or too few IDs — returns nil, and the parser then
-/// reads it and says exactly what it always said.
+/// conformance record in the binary — about a quarter of `greenvn allocate`'s CPU. Even building
+/// a command struct costs (its wrappers' names and help). This reads `--name value`,
+/// `--name=value`, repeatable options repeated, flags once and the positional ID into the verb's
+/// `Args`, the very values the parsed command hands on (`FastParseTests` checks both agree).
+/// Anything else — help, an unknown, short or repeated option, a value that is empty or starts
+/// with `-`, `--`, too many or too few IDs — returns nil, and the parser then reads it and says
+/// exactly what it always said. Plain arrays only: a Set or Dictionary of our own would cost
+/// conformance lookups of its own.
 enum FastParse {
-    /// What a verb takes.
+    enum Kind { case list, single, flag }
+
+    /// What a verb takes: how many IDs, and its options.
     struct Spec {
-        var ids: ClosedRange<Int> = 0...0
-        var lists: Set<String> = []
-        var singles: Set<String> = []
-        var flags: Set<String> = []
+        var ids: ClosedRange<Int>
+        var options: [(name: String, kind: Kind)]
     }
 
     struct Parsed {
         var ids: [String] = []
-        var lists: [String: [String]] = [:]
-        var singles: [String: String] = [:]
-        var flags: Set<String> = []
+        var values: [(name: String, value: String)] = []
+        var flags: [String] = []
 
-        func list(_ name: String) -> [String] { lists[name] ?? [] }
+        func list(_ name: String) -> [String] { values.filter { $0.name == name }.map { $0.value } }
+        func single(_ name: String) -> String? { values.first { $0.name == name }?.value }
         func flag(_ name: String) -> Bool { flags.contains(name) }
 
-        var connection: ConnectionOptions {
-            var c = ConnectionOptions()
-            c.baseURL = singles["base-url"]
-            c.accountSID = singles["account-sid"]
-            c.apiKey = singles["api-key"]
-            c.apiToken = singles["api-token"]
-            return c
-        }
-
-        var output: OutputOptions {
-            var o = OutputOptions()
-            o.json = flag("json")
-            return o
+        /// The connection flags as `ConnectionOptions.flags` has them.
+        var connection: [String: String] {
+            var f: [String: String] = [:]
+            for name in FastParse.connection where single(name) != nil { f[name] = single(name) }
+            return f
         }
     }
 
-    static let connection: Set<String> = ["base-url", "account-sid", "api-key", "api-token"]
-    static let preferences: Set<String> = ["greenvn", "region", "pin-code", "type"]
+    static let connection = ["base-url", "account-sid", "api-key", "api-token"]
+    static let preferences = ["greenvn", "region", "pin-code", "type"]
 
-    static let specs: [String: Spec] = [
-        "allocate": Spec(lists: ["a", "b", "a-pin", "b-pin"],
-                         singles: connection.union(preferences).union(["usage", "connection-id", "duration", "flow-id"]),
-                         flags: ["strict", "json"]),
-        "swap": Spec(ids: 1...1, singles: connection.union(preferences), flags: ["strict", "json"]),
-        "show": Spec(ids: 0...1, singles: connection.union(["connection-id"]), flags: ["json"]),
-        "deallocate": Spec(ids: 1...1, singles: connection, flags: ["yes", "json"]),
-        "import": Spec(ids: 1...1, singles: connection, flags: ["json"]),
-    ]
+    static func spec(_ verb: String) -> Spec? {
+        func singles(_ names: [String]) -> [(name: String, kind: Kind)] { names.map { ($0, .single) } }
+        switch verb {
+        case "allocate":
+            return Spec(ids: 0...0, options: [("a", .list), ("b", .list), ("a-pin", .list), ("b-pin", .list), ("strict", .flag), ("json", .flag)]
+                + singles(connection + preferences + ["usage", "connection-id", "duration", "flow-id"]))
+        case "swap": return Spec(ids: 1...1, options: [("strict", .flag), ("json", .flag)] + singles(connection + preferences))
+        case "show": return Spec(ids: 0...1, options: [("json", .flag)] + singles(connection + ["connection-id"]))
+        case "deallocate": return Spec(ids: 1...1, options: [("yes", .flag), ("json", .flag)] + singles(connection))
+        case "import": return Spec(ids: 1...1, options: [("json", .flag)] + singles(connection))
+        default: return nil
+        }
+    }
 
     /// The verbs read here, and `list`: commands that make one call at a time.
-    static func isOneShot(_ verb: String?) -> Bool { verb.map { specs[$0] != nil || $0 == "list" } ?? false }
+    static func isOneShot(_ verb: String?) -> Bool {
+        switch verb {
+        case "allocate", "swap", "show", "deallocate", "import", "list": return true
+        default: return false
+        }
+    }
 
     static func parse(_ args: ArraySlice<String>, _ spec: Spec) -> Parsed? {
         var p = Parsed()
@@ -79,30 +81,27 @@ enum FastParse {
                 value = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
-            if spec.flags.contains(name) {
-                guard value == nil, p.flags.insert(name).inserted else { return nil }
+            guard let kind = spec.options.first(where: { $0.name == name })?.kind else { return nil }
+            if kind == .flag {
+                guard value == nil, !p.flags.contains(name) else { return nil }
+                p.flags.append(name)
                 continue
             }
-            let isList = spec.lists.contains(name)
-            guard isList || spec.singles.contains(name) else { return nil }
             if value == nil {
                 guard i < args.endIndex else { return nil }
                 value = args[i]
                 i += 1
             }
             guard let v = value, !v.isEmpty, !v.hasPrefix("-") else { return nil }
-            if isList {
-                p.lists[name, default: []].append(v)
-            } else {
-                guard p.singles.updateValue(v, forKey: name) == nil else { return nil }
-            }
+            if kind == .single, p.single(name) != nil { return nil }
+            p.values.append((name, v))
         }
         return spec.ids.contains(p.ids.count) ? p : nil
     }
 
-    /// One of the verbs above, as the parser would have built it.
-    enum Command {
-        case allocate(Allocate), swap(Swap), show(Show), deallocate(Deallocate), importing(Import)
+    /// One of the verbs above, with what was typed.
+    enum Invocation: Equatable {
+        case allocate(Allocate.Args), swap(Swap.Args), show(Show.Args), deallocate(Deallocate.Args), importing(Import.Args)
 
         var name: String {
             switch self {
@@ -114,70 +113,37 @@ enum FastParse {
             }
         }
 
-        /// Called on the concrete type: no cast to find out whether it is async.
         func run() async throws {
             switch self {
-            case .allocate(let c): try await c.run()
-            case .swap(let c): try await c.run()
-            case .show(let c): try await c.run()
-            case .deallocate(let c): try await c.run()
-            case .importing(let c): try await c.run()
+            case .allocate(let a): try await a.run()
+            case .swap(let a): try await a.run()
+            case .show(let a): try await a.run()
+            case .deallocate(let a): try await a.run()
+            case .importing(let a): try await a.run()
             }
         }
     }
 
-    static func command(_ args: [String]) -> Command? {
-        guard let verb = args.first, let spec = specs[verb], let p = parse(args.dropFirst(), spec) else { return nil }
+    static func invocation(_ args: [String]) -> Invocation? {
+        guard let verb = args.first, let spec = spec(verb), let p = parse(args.dropFirst(), spec) else { return nil }
+        let flags = p.connection, json = p.flag("json")
         switch verb {
         case "allocate":
-            var c = Allocate()
-            c.aparty = p.list("a")
-            c.bparty = p.list("b")
-            c.apin = p.list("a-pin")
-            c.bpin = p.list("b-pin")
-            c.usage = p.singles["usage"] ?? ""
-            c.connectionId = p.singles["connection-id"]
-            c.strict = p.flag("strict")
-            c.greenvn = p.singles["greenvn"] ?? ""
-            c.region = p.singles["region"] ?? ""
-            c.pinCode = p.singles["pin-code"] ?? ""
-            c.type = p.singles["type"] ?? ""
-            c.duration = p.singles["duration"] ?? ""
-            c.flowId = p.singles["flow-id"] ?? ""
-            c.connection = p.connection
-            c.output = p.output
-            return .allocate(c)
+            return .allocate(Allocate.Args(
+                aparty: p.list("a"), bparty: p.list("b"), usage: p.single("usage") ?? "", apin: p.list("a-pin"), bpin: p.list("b-pin"),
+                connectionId: p.single("connection-id"), strict: p.flag("strict"), greenvn: p.single("greenvn") ?? "",
+                region: p.single("region") ?? "", pinCode: p.single("pin-code") ?? "", type: p.single("type") ?? "",
+                duration: p.single("duration") ?? "", flowId: p.single("flow-id") ?? "", flags: flags, json: json))
         case "swap":
-            var c = Swap()
-            c.id = p.ids[0]
-            c.greenvn = p.singles["greenvn"] ?? ""
-            c.region = p.singles["region"] ?? ""
-            c.pinCode = p.singles["pin-code"] ?? ""
-            c.type = p.singles["type"] ?? ""
-            c.strict = p.flag("strict")
-            c.connection = p.connection
-            c.output = p.output
-            return .swap(c)
+            return .swap(Swap.Args(id: p.ids[0], greenvn: p.single("greenvn") ?? "", region: p.single("region") ?? "",
+                                   pinCode: p.single("pin-code") ?? "", type: p.single("type") ?? "", strict: p.flag("strict"),
+                                   flags: flags, json: json))
         case "show":
-            var c = Show()
-            c.id = p.ids.first
-            c.connectionId = p.singles["connection-id"]
-            c.connection = p.connection
-            c.output = p.output
-            return .show(c)
+            return .show(Show.Args(id: p.ids.first, connectionId: p.single("connection-id"), flags: flags, json: json))
         case "deallocate":
-            var c = Deallocate()
-            c.id = p.ids[0]
-            c.yes = p.flag("yes")
-            c.connection = p.connection
-            c.output = p.output
-            return .deallocate(c)
+            return .deallocate(Deallocate.Args(id: p.ids[0], yes: p.flag("yes"), flags: flags, json: json))
         case "import":
-            var c = Import()
-            c.id = p.ids[0]
-            c.connection = p.connection
-            c.output = p.output
-            return .importing(c)
+            return .importing(Import.Args(id: p.ids[0], flags: flags, json: json))
         default:
             return nil
         }

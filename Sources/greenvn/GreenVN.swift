@@ -9,7 +9,7 @@ struct GreenVN {
         let args = Array(CommandLine.arguments.dropFirst())
         // One event-loop thread for a command that makes one call at a time, not one per core.
         if FastParse.isOneShot(args.first) { LeadAssistClient.oneEventLoop() }
-        if let fast = FastParse.command(args) {
+        if let fast = FastParse.invocation(args) {
             let started = ContinuousClock.now
             let code = await run { try await fast.run() }
             RunRecord.shared.finish(verb: fast.name, exitCode: code, started: started)

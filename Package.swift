@@ -29,9 +29,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: v5),
+        // sqlite3_db_config (variadic, so not callable from Swift) and the WAL-opening VFS.
+        .target(name: "CSQLiteKnobs", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "GreenVNStore",
-            dependencies: ["GreenVNKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GreenVNKit", "CSQLiteKnobs", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: v5),
         // Serving a Hummingbird application in the background (the embedded simulator, the webhook receiver).
         .target(name: "GreenVNServing", dependencies: [
@@ -77,6 +79,14 @@ let package = Package(
             name: "greenvn-bench",
             dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit"],
             path: "Sources/GreenVNBench", swiftSettings: v5),
+        // The floors BENCHMARKS.md compares `greenvn allocate` with (scripts/bench-process.sh builds them).
+        .executableTarget(name: "floor-empty", path: "Sources/Floors/Empty"),
+        .executableTarget(
+            name: "floor-ahc-post", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Floors/AHCPost"),
+        .executableTarget(
+            name: "floor-grdb-write", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Floors/GRDBWrite"),
         .testTarget(name: "GreenVNKitTests", dependencies: ["GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "ClientTests",

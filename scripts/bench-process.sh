@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# The whole-process figures of BENCHMARKS.md, with public tools only (hyperfine, curl, tmux,
-# bash's $EPOCHREALTIME, /proc):
-#   1. `greenvn allocate` against `curl` sending the same POST to the same standalone
-#      simulator (`greenvn sim`), a new connection_id every run, medians of RUNS runs each;
-#      then `greenvn list --filter` at ROWS_BIG rows.
+# The whole-process figures of BENCHMARKS.md, with public tools only (curl, tmux, python3's
+# standard library, bash's $EPOCHREALTIME, /proc), every figure from this one run:
+#   1. `greenvn allocate` (static build) against `curl` sending the same POST to the same
+#      standalone simulator (`greenvn sim`), a new connection_id every run, RUNS rounds
+#      interleaved (scripts/bench/interleave.py: each round runs every candidate once, so all see
+#      the same load; median wall and CPU time of the process and its threads), beside the
+#      floors: an empty static Swift main, one POST with AsyncHTTPClient alone, GRDB's open and
+#      one durable write alone (Sources/Floors, built here).
 #   2. launch → first full frame of the console inside tmux with ROWS rows in the registry:
 #      bash records $EPOCHREALTIME and execs greenvn; `greenvn-bench first-frame` reads the
 #      pane's output (tmux pipe-pane) and records when the first frame with rows (its " 1 of N "
 #      position line) reached the terminal. No hook in greenvn: the frame the operator sees.
 #      Measured on the embedded simulator (no credentials) and with credentials set.
-#   3. RSS of the console (VmRSS/VmHWM from /proc/PID/status) with ROWS_BIG rows, after
-#      paging through the list.
-# Two builds of greenvn are measured: the default release build (Swift's libraries linked
-# dynamically) and one with --static-swift-stdlib (.build-static), which starts ~10 ms sooner:
-# no symbol lookups across twenty shared libraries.
-# Usage: scripts/bench-process.sh [--skip-build]   (env: RUNS=30 ROWS=100000 ROWS_BIG=1000000 LAUNCHES=15;
-#        SEEDED=DIR copies DIR/registry-N.sqlite, made by `greenvn-bench seed`, instead of seeding again)
+#   3. `greenvn list --filter` at ROWS_BIG rows and the console's RSS (VmRSS/VmHWM from
+#      /proc/PID/status) after paging through the list.
+#   4. bulk: BULK_ROWS rows against `greenvn sim --pool-size 1000` as its own process (a fresh
+#      one per run), `greenvn bulk` at concurrency 8, 32 and 64, and in the same session the
+#      peers sending the very same create bodies: scripts/bench/bulk_peer.py (python asyncio,
+#      32 and 64 connections) and `xargs -P 32 curl` (scripts/bench/bulk_run.py: rate, client
+#      and simulator CPU per row, and a check that the server and the registry hold every row
+#      once).
+# BEFORE=/path/to/an/older/greenvn (a static build of an earlier commit) adds it to sections 1
+# and 4, in the same interleaved rounds and the same session: before/after from one run.
+# Usage: scripts/bench-process.sh [--skip-build]   (env: RUNS=30 ROWS=100000 ROWS_BIG=1000000 LAUNCHES=15
+#        BULK_ROWS=10000 SECTIONS="1 2 3 4" BEFORE=…; SEEDED=DIR copies DIR/registry-N.sqlite, made by
+#        `greenvn-bench seed`, instead of seeding again; DYNAMIC=1 also builds and measures the default
+#        dynamically linked release build in section 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,18 +33,28 @@ RUNS=${RUNS:-30}
 ROWS=${ROWS:-100000}
 ROWS_BIG=${ROWS_BIG:-1000000}
 LAUNCHES=${LAUNCHES:-15}
+BULK_ROWS=${BULK_ROWS:-10000}
+SECTIONS=${SECTIONS:-"1 2 3 4"}
+BEFORE=${BEFORE:-}
 
+static_products="greenvn greenvn-bench floor-empty floor-ahc-post floor-grdb-write"
 if [ "${1:-}" != "--skip-build" ]; then
-    swift build -c release --scratch-path .build-release --product greenvn >&2
-    swift build -c release --scratch-path .build-release --product greenvn-bench >&2
-    swift build -c release --scratch-path .build-static --static-swift-stdlib --product greenvn >&2
+    for p in $static_products; do
+        swift build -c release --scratch-path .build-static --static-swift-stdlib --product "$p" >&2
+    done
+    if [ -n "${DYNAMIC:-}" ]; then swift build -c release --scratch-path .build-release --product greenvn >&2; fi
 fi
+sbin="$root/.build-static/release"
+static="$sbin/greenvn"
 dyn="$root/.build-release/release/greenvn"
-static="$root/.build-static/release/greenvn"
-[ -x "$static" ] || static=$dyn
+if [ -z "${DYNAMIC:-}" ] || [ ! -x "$dyn" ]; then dyn=""; fi
 bin=$static
-bench="$root/.build-release/release/greenvn-bench"
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install -y hyperfine)" >&2; exit 1; }
+bench="$sbin/greenvn-bench"
+[ -x "$bench" ] || bench="$root/.build-release/release/greenvn-bench"
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+load() { echo "load: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"; }
+if want 2 || want 3; then command -v tmux >/dev/null || { echo "needs tmux" >&2; exit 1; }; fi
+command -v curl >/dev/null || { echo "needs curl" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/greenvn-bench-process.XXXXXX)
 sock="greenvn-bench-$$"
@@ -70,40 +90,41 @@ echo "nproc $(nproc) · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | se
 echo "$(uname -sr) · $(swift --version 2>/dev/null | head -1) · $(hyperfine --version) · $(curl --version | head -1 | cut -d' ' -f1-2)"
 
 # ---------------------------------------------------------------------------------------
-echo; echo "# 1. greenvn allocate vs curl, same POST, same standalone simulator ($RUNS runs each)"
+if want 1; then
+echo; echo "# 1. greenvn allocate vs curl, same POST, same standalone simulator ($RUNS rounds, interleaved)"
+load
 port=$((20000 + RANDOM % 20000))
 "$bin" sim --port "$port" --state "$work/sim.sqlite" --pool-size 1000 >"$work/sim.log" 2>&1 &
 simpid=$!
 for _ in $(seq 1 100); do grep -q listening "$work/sim.log" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$work/sim.log" || { cat "$work/sim.log" >&2; exit 1; }
 base="http://127.0.0.1:$port/v1"
-export GREENVN_HOME="$work/cli"
-creds="GREENVN_BASE_URL=$base EXOTEL_ACCOUNT_SID=SIMULATOR EXOTEL_API_KEY=sim-key EXOTEL_API_TOKEN=sim-token"
-# One allocate first: creates the registry file, so every timed run opens an existing one.
-env $creds "$bin" allocate --a +919876543210 --b +918765432109 --usage twoway --connection-id warm-$$ >/dev/null
 url="$base/tenants/SIMULATOR/greenvn"
-# The body greenvn sends (Wire.body), with a new connection_id from bash (no extra process).
-curl_cmd="curl -sS -o /dev/null -u sim-key:sim-token -H 'Content-Type: application/json' --data-binary '{\"aparty_numbers\":[\"+919876543210\"],\"bparty_numbers\":[\"+918765432109\"],\"connection_id\":\"c-'\${EPOCHREALTIME/./}-\$RANDOM'\",\"usage\":\"twoway\"}' $url"
-gvn_cmd() { echo "env $creds $1 allocate --a +919876543210 --b +918765432109 --usage twoway --connection-id g-\${EPOCHREALTIME/./}-\$RANDOM"; }
-hyperfine --shell bash --warmup 3 --runs "$RUNS" --export-json "$work/curl.json" -n curl "$curl_cmd" >"$work/curl.txt" 2>&1
-hyperfine --shell bash --warmup 3 --runs "$RUNS" --export-json "$work/gvn.json" -n "greenvn allocate" "$(gvn_cmd "$dyn")" >"$work/gvn.txt" 2>&1
-hyperfine --shell bash --warmup 3 --runs "$RUNS" --export-json "$work/gvns.json" -n "greenvn allocate (static)" "$(gvn_cmd "$static")" >"$work/gvns.txt" 2>&1
-hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/help.json" "$static --help" >/dev/null 2>&1
-grep -E "Time|Range" "$work/curl.txt" | sed 's/^/  curl                      /'
-grep -E "Time|Range" "$work/gvn.txt" | sed 's/^/  greenvn allocate          /'
-grep -E "Time|Range" "$work/gvns.txt" | sed 's/^/  greenvn allocate (static) /'
-c=$(hf_median "$work/curl.json")
-for f in gvn gvns; do
-    g=$(hf_median "$work/$f.json")
-    ratio=$(awk -v g="$g" -v c="$c" 'BEGIN { printf "%.2f", g / c }')
-    ok=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5) ? "ok" : "MISS" }')
-    echo "median: curl $c ms · $( [ $f = gvn ] && echo "greenvn allocate" || echo "greenvn allocate (static)") $g ms · ratio ${ratio}× (target ≤ 1.5×) $ok"
+creds="GREENVN_BASE_URL=$base EXOTEL_ACCOUNT_SID=SIMULATOR EXOTEL_API_KEY=sim-key EXOTEL_API_TOKEN=sim-token"
+args="allocate --a +919876543210 --b +918765432109 --usage twoway --connection-id g-{n}"
+# The body greenvn sends (Wire.body), with the same fresh connection_id scheme.
+body='{"aparty_numbers":["+919876543210"],"bparty_numbers":["+918765432109"],"connection_id":"c-{n}","usage":"twoway"}'
+fbody=${body/\"c-/\"f-}
+candidates=("curl=curl -sS --fail -o /dev/null -u sim-key:sim-token -H 'Content-Type: application/json' --data-binary '$body' $url"
+            "greenvn allocate (static)=GREENVN_HOME=$work/cli $creds $static $args")
+if [ -n "$BEFORE" ]; then candidates+=("greenvn allocate, before (static)=GREENVN_HOME=$work/cli-before $creds $BEFORE $args"); fi
+if [ -n "$dyn" ]; then candidates+=("greenvn allocate (dynamic)=GREENVN_HOME=$work/cli-dyn $creds $dyn $args"); fi
+candidates+=("floor: empty Swift main (static)=$sbin/floor-empty"
+             "floor: AsyncHTTPClient, one POST=$sbin/floor-ahc-post $url '$fbody'"
+             "floor: GRDB open + durable write=$sbin/floor-grdb-write $work/floor-{n}.sqlite"
+             "greenvn --help (static)=$static --help")
+# One allocate each first: every timed run then opens an existing registry.
+for c in "${candidates[@]}"; do
+    case "$c" in "greenvn allocate"*) python3 scripts/bench/interleave.py 1 "$c" >/dev/null ;; esac
 done
-echo "for scale: \`greenvn --help\` (static; process start, no registry, no network): median $(hf_median "$work/help.json") ms"
-allocated=$(env $creds "$bin" list 2>/dev/null | tail -1)
-echo "registry after the runs: $allocated"
+python3 scripts/bench/interleave.py "$RUNS" "${candidates[@]}"
+load
+echo "registry after the runs: $(env $creds GREENVN_HOME="$work/cli" "$static" list 2>/dev/null | tail -1)"
+kill "$simpid" 2>/dev/null || true; simpid=""
+fi
 
 # ---------------------------------------------------------------------------------------
+if want 2; then
 echo; echo "# 2. launch → first full frame in tmux, $ROWS rows ($LAUNCHES launches each)"
 t new-session -d -s bench -x 120 -y 36 "sleep 100000"
 # window <name> <env…>: greenvn in a new window whose output the first-frame watcher reads
@@ -146,7 +167,10 @@ seed "$reg" "$ROWS"
 launch "credentials set" "GREENVN_HOME=$GREENVN_HOME $creds"
 bin=$dyn launch "  the same, dynamically linked build" "GREENVN_HOME=$GREENVN_HOME $creds"
 
+fi
+
 # ---------------------------------------------------------------------------------------
+if want 3; then
 echo; echo "# 3. $ROWS_BIG rows: greenvn list --filter, and the console's RSS"
 export GREENVN_HOME="$work/big"
 mkdir -p "$GREENVN_HOME"
@@ -169,3 +193,23 @@ hwm=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' /proc/"$pid"/status)
 ok=$(awk -v m="$hwm" 'BEGIN { print (m * 1.048576 <= 100) ? "ok" : "MISS" }')
 echo "console RSS with $ROWS_BIG rows (after PgDn ×50, G, g, filter 9876): VmRSS $rss MiB, VmHWM $hwm MiB (target ≤ 100 MB) $ok"
 t send-keys -t bench:big q
+fi
+
+# ---------------------------------------------------------------------------------------
+if want 4; then
+echo; echo "# 4. bulk, $BULK_ROWS rows, against greenvn sim --pool-size 1000 as its own process (a fresh one per run)"
+"$bench" bulk-input --rows "$BULK_ROWS" --csv "$work/bulk.csv" --bodies "$work/bulk.bodies"
+run() { python3 scripts/bench/bulk_run.py "$@" || echo "  (that run failed its check)"; }
+load
+for c in 8 32 64; do
+    run "greenvn bulk, concurrency $c" "$static" "$work" "$BULK_ROWS" "$static" bulk "$work/bulk.csv" --concurrency "$c"
+    if [ -n "$BEFORE" ]; then
+        run "before: greenvn bulk, concurrency $c (its own simulator)" "$BEFORE" "$work" "$BULK_ROWS" "$BEFORE" bulk "$work/bulk.csv" --concurrency "$c"
+    fi
+done
+for c in 32 64; do
+    run "peer: python asyncio, $c connections" "$static" "$work" "$BULK_ROWS" python3 scripts/bench/bulk_peer.py "{url}" "$work/bulk.bodies" "$c"
+done
+run "peer: xargs -P 32 curl" "$static" "$work" "$BULK_ROWS" bash -c "xargs -P 32 -d '\\n' -I BODY curl -sS --fail -o /dev/null -u sim-key:sim-token -H 'Content-Type: application/json' --data-binary BODY '{url}/tenants/SIMULATOR/greenvn' < '$work/bulk.bodies'"
+load
+fi

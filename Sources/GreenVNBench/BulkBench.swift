@@ -44,7 +44,7 @@ enum BulkBench {
             // The API alone first (same simulator, other connection_ids): what the registry adds
             // on top is the difference.
             var cpu = processCPUMs()
-            let apiRate = try await apiOnly(parsed.rows.prefix(rows / 5).map(\.draft), client: LeadAssistClient(settings: sim.settings),
+            let apiRate = try await apiOnly(parsed.rows.prefix(rows / 5).map(\.request), client: LeadAssistClient(settings: sim.settings),
                                             concurrency: c)
             report("  API alone (client → simulator, \(grouped(rows / 5)) creates)",
                    "\(grouped(Int(apiRate))) creates/s, CPU \(ms((processCPUMs() - cpu) / Double(rows / 5))) each")
@@ -80,10 +80,9 @@ enum BulkBench {
     }
 
     /// Creates straight through the client, `concurrency` in flight; creates per second.
-    static func apiOnly(_ drafts: [AllocationDraft], client: LeadAssistClient, concurrency: Int) async throws -> Double {
-        let requests: [AllocationRequest] = drafts.compactMap { d in
-            guard case .success(let (valid, _)) = d.validate() else { return nil }
-            var r = valid
+    static func apiOnly(_ valid: [AllocationRequest], client: LeadAssistClient, concurrency: Int) async throws -> Double {
+        let requests: [AllocationRequest] = valid.map { v in
+            var r = v
             r.connectionId = "api-" + r.connectionId
             return r
         }

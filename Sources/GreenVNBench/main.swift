@@ -1,4 +1,6 @@
 import Foundation
+import GreenVNKit
+import GreenVNStore
 
 /// greenvn-bench: the performance figures of BENCHMARKS.md, measured in process.
 /// Build it in release: swift build -c release --scratch-path .build-release --product greenvn-bench
@@ -13,6 +15,9 @@ usage: greenvn-bench COMMAND [options]
                                              BulkImport against the in-process simulator over loopback
   first-frame --out FILE                     reads a pane's output (tmux pipe-pane) on stdin; writes
                                              the time the console's first frame with rows arrived
+  bulk-input --rows N --csv FILE --bodies FILE [--seed S]
+                                             a bulk CSV and, one a line, the create bodies greenvn sends for it
+                                             (what scripts/bench/bulk_peer.py sends)
 """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -67,6 +72,14 @@ do {
             done.signal()
         }
         done.wait()
+    case "bulk-input":
+        guard let csvPath = option("csv"), let bodiesPath = option("bodies") else { fail("bulk-input needs --csv FILE --bodies FILE") }
+        let csv = BulkBench.csv(rows: int("rows", 10_000), seed: UInt64(int("seed", 7)))
+        let parsed = BulkImport.parse(csv: csv)
+        guard parsed.invalid.isEmpty else { fail("the generated CSV has invalid rows: \(parsed.invalid.prefix(3))") }
+        try csv.write(to: URL(fileURLWithPath: csvPath))
+        let bodies = parsed.rows.map { String(decoding: Wire.body($0.request), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        try Data(bodies.utf8).write(to: URL(fileURLWithPath: bodiesPath))
     default:
         print(usage)
         exit(2)

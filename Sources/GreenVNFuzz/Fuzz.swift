@@ -199,11 +199,8 @@ enum Fuzz {
         require(reread.allSatisfy { $0.invalidUTF8Fields.isEmpty && !$0.unterminatedQuote }, "rewritten CSV flagged")
 
         let (rows, invalid) = BulkImport.parse(csv: data)
-        for (line, draft) in rows {
+        for (line, r) in rows {
             require(line >= 1 && line <= lastLine, "row line \(line) outside 1...\(lastLine)")
-            guard case .success(let (r, _)) = draft.validate() else {
-                require(false, "row \(line) parsed as valid but does not validate"); return
-            }
             checkCreate(r)
         }
         require(Set(rows.map(\.line)).count == rows.count, "two valid rows on one line")

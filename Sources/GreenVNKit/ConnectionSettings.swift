@@ -176,6 +176,8 @@ public enum DataDirectory {
     }
 
     public static func ensure(_ dir: String) throws {
+        var st = stat()
+        if stat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { return }   // the usual case, without FileManager
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {

@@ -47,6 +47,7 @@ public indirect enum JSONValue: Equatable, Hashable, Sendable, Codable {
         guard nestingDepth(data, limit: maxDepth) <= maxDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested deeper than \(maxDepth) levels"))
         }
+        if let fast = data.withUnsafeBytes({ JSONFast.parse($0) }) { return fast }
         return try JSONDecoder().decode(JSONValue.self, from: noBreakSpacesAsSpaces(data))
     }
 
@@ -98,6 +99,7 @@ public indirect enum JSONValue: Equatable, Hashable, Sendable, Codable {
 
     /// Compact JSON with sorted keys: deterministic bytes on the wire and in tests.
     public func serialized(pretty: Bool = false) -> Data {
+        if !pretty, let fast = JSONFast.write(self) { return Data(fast) }
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return (try? e.encode(self)) ?? Data("null".utf8)

@@ -11,12 +11,22 @@ public struct LeadAssistClient: LeadAssistAPI {
     public var retry: RetryPolicy
     private let logger: Logger
     private let http: HTTPClient
+    /// "Basic …", worked out once per client.
+    private let authorization: String
 
     public init(settings: ConnectionSettings, retry: RetryPolicy? = nil, logger: Logger = Logger(label: "greenvn.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.settings = settings
         self.retry = retry ?? RetryPolicy(maxAttempts: settings.maxAttempts)
         self.logger = logger
         self.http = Self.sharedHTTP
+        var credentials = "\(settings.apiKey):\(settings.apiToken)"
+        authorization = "Basic " + credentials.withUTF8 { Data(buffer: $0) }.base64EncodedString()
+    }
+
+    /// For a process that makes one call at a time (a CLI command): NIO's shared event-loop
+    /// group gets one thread instead of one per core. Call before the first client is made.
+    public static func oneEventLoop() {
+        NIOSingletons.groupLoopCountSuggestion = 1
     }
 
     /// One connection pool for the process (never shut down, like `HTTPClient.shared`), but
@@ -31,8 +41,12 @@ public struct LeadAssistClient: LeadAssistAPI {
     }()
 
     public func create(_ request: AllocationRequest) async throws -> Allocation {
+        try await create(request, body: Wire.body(request))
+    }
+
+    public func create(_ request: AllocationRequest, body: Data) async throws -> Allocation {
         do {
-            return try await send(.POST, "", body: Wire.body(request), call: .create)
+            return try await send(.POST, "", body: body, call: .create)
         } catch let failure as Attempts {
             // A 409/code 18 after an attempt whose fate we never learned: that attempt allocated.
             if failure.earlierAmbiguous, case .refused(let r) = failure.last, r.code == 18 {
@@ -185,7 +199,7 @@ public struct LeadAssistClient: LeadAssistAPI {
         let path = String(url.dropFirst(settings.baseURL.count))
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(settings.apiKey):\(settings.apiToken)".utf8).base64EncodedString())
+        request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "greenvn/1.0")
         if let body {
@@ -205,7 +219,9 @@ public struct LeadAssistClient: LeadAssistAPI {
             }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
             logger.debug("answer", metadata: ["method": "\(method.rawValue)", "path": "\(Text.printable(path, limit: 80))", "status": "\(status)", "ms": "\(Int(ms))"])
-            return decode(status, Data(buffer.readableBytesView))
+            // Data(bytes:count:), not Data's generic initializer (conformance lookups at run time).
+            let data = buffer.withUnsafeReadableBytes { $0.count == 0 ? Data() : Data(bytes: $0.baseAddress!, count: $0.count) }
+            return decode(status, data)
                 .mapError { Failure(error: $0, retryAfter: retryAfter) }
         } catch {
             return .failure(Failure(error: Self.transportError(error, timeout: settings.timeoutSeconds), retryAfter: nil))

@@ -1,22 +1,36 @@
 import Foundation
 import Logging
+#if canImport(Glibc)
+import Glibc
+private let posixWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let posixWrite = Darwin.write
+#endif
 
 /// swift-log handler appending lines to a file: while the TUI is up nothing may write to the
 /// terminal, so every log (Hummingbird's included) goes here. Secrets are never logged.
 public struct FileLogHandler: LogHandler {
     final class Sink: @unchecked Sendable {
-        let handle: FileHandle?
+        /// Appending (O_APPEND), created with mode 600; -1 when the file cannot be opened.
+        let fd: Int32
         let lock = NSLock()
         init(path: String) {
-            if !FileManager.default.fileExists(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         }
+        /// One write(2) per line (FileHandle's Data costs conformance lookups at a command's start).
         func write(_ line: String) {
+            guard fd >= 0 else { return }
+            var line = line
             lock.lock(); defer { lock.unlock() }
-            handle?.write(Data(line.utf8))
+            line.withUTF8 { bytes in
+                var at = 0
+                while at < bytes.count {
+                    let n = posixWrite(fd, bytes.baseAddress! + at, bytes.count - at)
+                    if n < 0 { if errno == EINTR { continue } else { return } }
+                    at += n
+                }
+            }
         }
     }
 
@@ -45,7 +59,8 @@ public struct FileLogHandler: LogHandler {
     public func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
         let all = metadata.merging(extra ?? [:]) { $1 }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(stamp) \(level) \(label): \(Text.printable(message.description, limit: 2000))\(meta)\n")
+        // No ISO8601DateFormatter (ICU) and no `\(level)` (printing an enum reflects over it).
+        let stamp = TimeText.iso8601(Date())
+        sink.write("\(stamp) \(level.rawValue) \(label): \(Text.printable(message.description, limit: 2000))\(meta)\n")
     }
 }

@@ -9,7 +9,7 @@ public enum PhoneNumber {
     /// Spaces, dashes, dots and parentheses are stripped first; a bare 10-digit number
     /// starting 6–9 is an Indian mobile and gets +91.
     public static func normalize(_ raw: String) -> Result<String, RuleBroken> {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Text.trimmed(raw, newlines: true)
         if trimmed.isEmpty { return .failure("an empty number") }
         var kept = ""
         for ch in trimmed.unicodeScalars {

@@ -7,7 +7,7 @@ public enum Pin {
     public static let maxDigits = 15
 
     public static func parse(_ raw: String) -> Result<Int, RuleBroken> {
-        let s = raw.trimmingCharacters(in: .whitespaces)
+        let s = Text.trimmed(raw)
         let shown = Text.printable(s, limit: 24)
         guard !s.isEmpty else { return .failure("an empty pin") }
         guard s.allSatisfy(\.isASCIIDigit) else {
@@ -50,7 +50,7 @@ public struct DeallocationDuration: Equatable, Hashable, Sendable, Codable, Cust
 
     /// Parses `N` followed by d, h, m or s (e.g. "600s", "2m", "1h", "3d"); 5 minutes to 170 days.
     public static func parse(_ raw: String) -> Result<DeallocationDuration, RuleBroken> {
-        let s = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = Text.trimmed(raw).lowercased()
         let shown = Text.printable(raw, limit: 24)
         guard let unit = s.last, "dhms".contains(unit), s.count >= 2 else {
             return .failure("\"\(shown)\" is not a duration: a number then d, h, m or s, e.g. 600s, 30m, 2h, 3d")
@@ -90,7 +90,7 @@ public struct DeallocationDuration: Equatable, Hashable, Sendable, Codable, Cust
 public enum PinCode {
     /// An Indian postal PIN code: 6 digits, the first not 0.
     public static func parse(_ raw: String) -> Result<String, RuleBroken> {
-        let s = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
+        let s = Text.trimmed(raw).replacingOccurrences(of: " ", with: "")
         guard s.count == 6, s.allSatisfy(\.isASCIIDigit), s.first != "0" else {
             return .failure("\"\(Text.printable(raw, limit: 24))\" is not a pin code: 6 digits, not starting with 0, e.g. 560001")
         }

@@ -46,7 +46,7 @@ public struct AllocationDraft: Equatable, Sendable {
             errors.append(FieldError(.greenvn, "\(vn) is one of the parties' numbers: the VN must be a different number", kind: .sameOnBothSides))
         }
         var dur: DeallocationDuration?
-        if !duration.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !Text.trimmed(duration).isEmpty {
             switch DeallocationDuration.parse(duration) {
             case .success(let d): dur = d
             case .failure(let why): errors.append(FieldError(.duration, why))
@@ -206,7 +206,7 @@ public enum Validate {
     }
 
     static func usage(_ raw: String, required: Bool, into errors: inout [FieldError]) -> Usage? {
-        let s = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = Text.trimmed(raw).lowercased()
         if s.isEmpty {
             if required { errors.append(FieldError(.usage, "usage is required: oneway or twoway", kind: .missing)) }
             return nil
@@ -221,26 +221,26 @@ public enum Validate {
     static func preferences(greenvn: String, region: String, pinCode: String, type: String,
                             normalizing: Bool, into errors: inout [FieldError]) -> Preferences {
         var prefs = Preferences()
-        if !greenvn.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !Text.trimmed(greenvn).isEmpty {
             switch normalizing ? PhoneNumber.normalize(greenvn) : strictE164(greenvn) {
             case .success(let n): prefs.greenvn = n
             case .failure(let why): errors.append(FieldError(.greenvn, why, kind: .invalidNumber))
             }
         }
-        let r = region.trimmingCharacters(in: .whitespaces)
+        let r = Text.trimmed(region)
         if !r.isEmpty {
             if let value = Region(rawValue: r.uppercased()) { prefs.region = value }
             else {
                 errors.append(FieldError(.region, "\"\(Text.printable(r, limit: 24))\" is not a region: one of \(Region.allCases.map(\.rawValue).joined(separator: " "))"))
             }
         }
-        if !pinCode.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !Text.trimmed(pinCode).isEmpty {
             switch PinCode.parse(pinCode) {
             case .success(let p): prefs.pinCode = p
             case .failure(let why): errors.append(FieldError(.pinCode, why))
             }
         }
-        let t = type.trimmingCharacters(in: .whitespaces)
+        let t = Text.trimmed(type)
         if !t.isEmpty {
             if let value = NumberType(rawValue: t.lowercased()) { prefs.type = value }
             else { errors.append(FieldError(.type, "\"\(Text.printable(t, limit: 24))\" is not a number type: mobile or landline")) }

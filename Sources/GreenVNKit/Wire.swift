@@ -90,7 +90,7 @@ public enum Wire {
     /// The `data` of a successful envelope (object or one-element array), or the typed refusal
     /// it carries; shared by every call's answer.
     static func envelopeData(httpStatus: Int, body: Data) -> Result<JSONValue, GreenVNError> {
-        let snippet = Self.snippet(body)
+        var snippet: String { Self.snippet(body) }   // only a failure shows it
         guard !body.isEmpty else { return .failure(.badResponse(httpStatus: httpStatus, snippet: "(empty body)")) }
         guard body.count <= maxBodyBytes, let root = try? JSONValue.parse(body) else {
             return .failure(.badResponse(httpStatus: httpStatus, snippet: snippet))

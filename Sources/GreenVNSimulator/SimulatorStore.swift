@@ -7,6 +7,8 @@ import GreenVNKit
 /// (a partial unique index backs that up) and all agree on what is active.
 final class SimulatorStore: Sendable {
     private let writer: any DatabaseWriter
+    /// `transaction`'s bodies, grouped (see `TransactionGroup`).
+    private let groups: TransactionGroup
     /// The free VNs between transactions (nil: every pick reads the held VNs).
     let free: FreeNumbers?
     /// Told, after the commit, of allocations the deallocation policy moved to the vault, with
@@ -20,6 +22,12 @@ final class SimulatorStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.label = "greenvn.simulator"
+        config.prepareDatabase { db in
+            // A test server's state: no fsync at all. In WAL mode a process crash (kill -9) still
+            // loses no commit (the writes are in the OS's cache); only a power cut could. Savepoints'
+            // statement journals in memory, not in files made and unlinked per transaction.
+            try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY")
+        }
         if let path {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -32,6 +40,12 @@ final class SimulatorStore: Sendable {
         } catch {
             // Another process migrating the same new file at the same moment: it won; retry sees its work.
             try Self.migrator.migrate(writer)
+        }
+        groups = TransactionGroup(writer: writer) { [free, onExpired] db, jobs in
+            let (_, expired) = try Self.inTransaction(db, free) { db, now in
+                for job in jobs { job.body(db, now) }
+            }
+            return { if let expired, !expired.allocations.isEmpty { onExpired(expired.allocations, expired.settings) } }
         }
     }
 
@@ -81,12 +95,32 @@ final class SimulatorStore: Sendable {
 
     // MARK: transactions
 
-    /// Runs `body` in an IMMEDIATE transaction after moving expired allocations to the vault.
-    /// `now` is the simulated time (wall clock + the persisted offset), in epoch seconds.
+    /// Runs `body` in an IMMEDIATE transaction after moving expired allocations to the vault,
+    /// in a savepoint of a transaction it may share with other bodies (`TransactionGroup`): what
+    /// it throws rolls back its own changes only. `now` is the simulated time (wall clock + the
+    /// persisted offset), in epoch seconds.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, Int) throws -> T) async throws -> T {
-        let (result, expired) = try await writer.writeWithoutTransaction { [free] db in try Self.inTransaction(db, free, body) }
-        report(expired)
-        return result
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
+            let result = JobResult<T>()
+            groups.submit(TransactionGroup.Job(body: { db, now in
+                do {
+                    var value: T?
+                    try db.inSavepoint {
+                        value = try body(db, now)
+                        return .commit
+                    }
+                    result.value = .success(value!)
+                } catch {
+                    result.value = .failure(error)
+                }
+            }, finish: { commitError in
+                if let commitError, case .success? = result.value {
+                    cont.resume(throwing: commitError)
+                } else {
+                    cont.resume(with: result.value ?? .failure(commitError ?? CancellationError()))
+                }
+            }))
+        }
     }
 
     func transactionSync<T>(_ body: (Database, Int) throws -> T) throws -> T {

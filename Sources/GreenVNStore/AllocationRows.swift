@@ -36,6 +36,7 @@ extension RegistryTransaction {
             return s
         }
         var s = StoredAllocation(allocation: a, createdAt: sentAt.map(Millis.round) ?? at, updatedAt: at, lastSyncedAt: at)
+        var placeholder: String?
         if let other = try allocation(connectionId: a.connectionId) {
             if other.status == .known {
                 try supersede(connectionId: a.connectionId, by: a.greenvnId, now: at)
@@ -48,12 +49,14 @@ extension RegistryTransaction {
                     s.createdAt = other.createdAt
                     s.expiresAt = other.expiresAt
                 }
-                try db.execute("DELETE FROM allocation WHERE greenvn_id = ?", [other.id.sqlValue])
+                placeholder = other.id
             }
         }
         if let r = request { adopt(r, into: &s) }
         if a.state == .vault { markReleased(&s, by: releasedBy, now: at) }
-        try s.save(db)
+        // The placeholder becomes the row: one UPDATE touches only the indexes whose columns
+        // change, where a DELETE and an INSERT rewrote every index and the search index twice.
+        if let placeholder { try s.replace(placeholder, in: db) } else { try s.save(db) }
         try appendHistory(id: a.greenvnId, old: nil, new: a.greenVN, how: how, now: at)
         if a.state == .vault { try appendRelease(s, how: how, now: at) }
         return s

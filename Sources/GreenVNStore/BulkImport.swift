@@ -49,10 +49,10 @@ public enum BulkImport {
         }
     }
 
-    /// Valid rows (as drafts that validate) and invalid ones with every error and their line.
-    /// A header problem (unknown, repeated or missing column; empty file) is reported on the
-    /// header's line, and then no row is returned.
-    public static func parse(csv: Data) -> (rows: [(line: Int, draft: AllocationDraft)], invalid: [(line: Int, errors: [FieldError])]) {
+    /// Valid rows (validated once, here: the requests to send) and invalid ones with every
+    /// error and their line. A header problem (unknown, repeated or missing column; empty file)
+    /// is reported on the header's line, and then no row is returned.
+    public static func parse(csv: Data) -> (rows: [(line: Int, request: AllocationRequest)], invalid: [(line: Int, errors: [FieldError])]) {
         let records = CSVReader.records(csv)
         guard let header = records.first else {
             return ([], [(1, [FieldError(.connectionId, "the file is empty: the first row must name the columns, e.g. \(Column.required.map(\.rawValue).joined(separator: ","))", kind: .missing)])])
@@ -60,7 +60,7 @@ public enum BulkImport {
         let (columns, headerErrors) = readHeader(header)
         if !headerErrors.isEmpty { return ([], [(header.line, headerErrors)]) }
 
-        var rows: [(line: Int, draft: AllocationDraft)] = []
+        var rows: [(line: Int, request: AllocationRequest)] = []
         var invalid: [(line: Int, errors: [FieldError])] = []
         var firstLine: [String: Int] = [:]
         for record in records.dropFirst() {
@@ -72,8 +72,11 @@ public enum BulkImport {
                     firstLine[draft.connectionId] = record.line
                 }
             }
-            errors += draft.fieldErrors().blocking
-            if errors.isEmpty { rows.append((record.line, draft)) } else { invalid.append((record.line, errors)) }
+            switch draft.validate() {
+            case .success(let (request, _)) where errors.isEmpty: rows.append((record.line, request))
+            case .success: invalid.append((record.line, errors))
+            case .failure(let f): invalid.append((record.line, errors + f.errors))
+            }
         }
         return (rows, invalid)
     }
@@ -130,18 +133,18 @@ public enum BulkImport {
             let column = index < columns.count ? columns[index] : nil
             errors.append(FieldError(column?.field ?? .connectionId, "is not valid UTF-8 text (column \(index + 1)): save the file as UTF-8"))
         }
-        let extra = record.fields.dropFirst(columns.count).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let extra = record.fields.dropFirst(columns.count).filter { !Text.trimmed($0).isEmpty }
         if !extra.isEmpty {
             errors.append(FieldError(columns.last.flatMap { $0 }?.field ?? .connectionId,
                                      "the row has \(record.fields.count) fields but the header names \(columns.count) columns (an unquoted comma?)"))
         }
         func list(_ s: String) -> [String] {
-            s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            s.split(separator: ";").map { Text.trimmed(String($0)) }.filter { !$0.isEmpty }
         }
         for (index, column) in columns.enumerated() {
             guard let column else { continue }
             let value = index < record.fields.count ? record.fields[index] : ""
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = Text.trimmed(value)
             switch column {
             case .connectionId: d.connectionId = trimmed
             case .apartyNumbers: d.aparty.numbers = list(value)
@@ -170,7 +173,7 @@ public enum BulkImport {
     /// `concurrency` in flight. Rows whose connection_id the registry already holds (known or
     /// allocated-id-unknown) are skipped as already known. `progress(done, total)` after each row.
     /// `invalid`: parse's invalid rows, carried into the report.
-    public static func run(rows: [(line: Int, draft: AllocationDraft)], invalid: [(line: Int, errors: [FieldError])] = [],
+    public static func run(rows: [(line: Int, request: AllocationRequest)], invalid: [(line: Int, errors: [FieldError])] = [],
                            operations: Operations, concurrency: Int = 8,
                            progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> BulkReport {
         var report = BulkReport()
@@ -180,16 +183,15 @@ public enum BulkImport {
         await withTaskGroup(of: (Int, String, RowResult).self) { group in
             var next = 0
             func add() {
-                let (line, draft) = rows[next]
+                let (line, request) = rows[next]
                 next += 1
-                group.addTask { (line, draft.connectionId, await one(draft, operations: operations)) }
+                group.addTask { (line, request.connectionId, await one(request, operations: operations)) }
             }
             while next < rows.count && next < max(1, concurrency) { add() }
             while let (line, cid, result) = await group.next() {
                 switch result {
                 case .allocated: report.allocated += 1
                 case .alreadyKnown: report.alreadyKnown += 1
-                case .invalid(let errors): report.invalid.append((line, errors))
                 case .refused(let message): report.refused.append((line, cid, message))
                 case .pending(let message): report.pending.append((line, cid, message))
                 case .idUnknown: report.idUnknown.append((line, cid))
@@ -213,14 +215,9 @@ public enum BulkImport {
         return await run(rows: rows, invalid: invalid, operations: operations, concurrency: concurrency, progress: progress)
     }
 
-    enum RowResult: Sendable { case allocated, alreadyKnown, invalid([FieldError]), refused(String), pending(String), idUnknown }
+    enum RowResult: Sendable { case allocated, alreadyKnown, refused(String), pending(String), idUnknown }
 
-    static func one(_ draft: AllocationDraft, operations: Operations) async -> RowResult {
-        let request: AllocationRequest
-        switch draft.validate() {
-        case .success(let (r, _)): request = r
-        case .failure(let f): return .invalid(f.errors)
-        }
+    static func one(_ request: AllocationRequest, operations: Operations) async -> RowResult {
         let cid = request.connectionId
         if let s = try? await operations.registry.read({ try $0.allocation(connectionId: cid) }),
            s.status != .pending {

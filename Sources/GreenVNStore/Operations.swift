@@ -26,13 +26,15 @@ public final class Operations: @unchecked Sendable {
     public func allocate(_ r: AllocationRequest) async throws -> StoredAllocation {
         guard InFlight.insert(r.connectionId) else { throw Self.inFlight(r.connectionId, by: nil) }
         defer { InFlight.remove(r.connectionId) }
+        // Written once: the outbox stores exactly the body that is sent.
+        let body = Wire.body(r)
         let isRetry: Bool
-        switch try await enqueue(r) {
+        switch try await enqueue(r, body: body) {
         case .known(let s): return s
         case .new: isRetry = false
         case .retry: isRetry = true
         }
-        switch await attempt(r, isRetry: isRetry) {
+        switch await attempt(r, body: body, isRetry: isRetry) {
         case .allocated(let s): return s
         case .idUnknown: throw GreenVNError.allocatedResponseLost(connectionId: r.connectionId)
         case .refused(let e), .unrecorded(let e): throw e
@@ -50,7 +52,8 @@ public final class Operations: @unchecked Sendable {
         case known(StoredAllocation)
     }
 
-    private func enqueue(_ r: AllocationRequest) async throws -> Enqueued {
+    private func enqueue(_ r: AllocationRequest, body: Data) async throws -> Enqueued {
+        let text = String(decoding: body, as: UTF8.self)
         let at = now()
         do {
             return try await registry.write(durable: true) { tx in
@@ -63,11 +66,11 @@ public final class Operations: @unchecked Sendable {
                     return .known(held)
                 }
                 guard let e = try tx.outboxEntry(connectionId: r.connectionId) else {
-                    try tx.insertOutbox(r, now: at)
+                    try tx.insertOutbox(r, body: text, now: at)
                     return .new
                 }
                 guard try tx.isClaimable(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
-                guard e.request == Outbox.restore(Outbox.encode(r)) else { throw Self.differentRequest(r.connectionId) }
+                guard e.request == Outbox.restore(text) else { throw Self.differentRequest(r.connectionId) }
                 guard try tx.claim(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
                 try tx.addPendingIfAbsent(r, now: at)
                 return .retry
@@ -96,12 +99,12 @@ public final class Operations: @unchecked Sendable {
     }
 
     /// Sends a leased entry and records whatever comes back.
-    func attempt(_ r: AllocationRequest, isRetry: Bool) async -> Outcome {
+    func attempt(_ r: AllocationRequest, body: Data? = nil, isRetry: Bool) async -> Outcome {
         let cid = r.connectionId
         let answer: Allocation
         let sentAt = now()
         do {
-            answer = try await api.create(r)
+            answer = try await api.create(r, body: body ?? Wire.body(r))
         } catch {
             let at = now()
             switch Self.classify(error, isRetry: isRetry) {

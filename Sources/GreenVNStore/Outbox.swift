@@ -71,13 +71,14 @@ extension RegistryTransaction {
         return try !db.isAlive(owner)
     }
 
-    /// Writes a new entry (and its pending row) leased to this process.
-    func insertOutbox(_ r: AllocationRequest, now: Date) throws {
+    /// Writes a new entry (and its pending row) leased to this process. `body`: `Outbox.encode(r)`,
+    /// when the caller has it already.
+    func insertOutbox(_ r: AllocationRequest, body: String? = nil, now: Date) throws {
         let o = db.owner
         try db.execute("""
             INSERT INTO outbox (connection_id, request, created_at, attempts, owner_token, owner_operator, owner_host, sent_at)
             VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-            """, [r.connectionId.sqlValue, Outbox.encode(r).sqlValue, Millis.from(now).sqlValue, o.token.sqlValue,
+            """, [r.connectionId.sqlValue, (body ?? Outbox.encode(r)).sqlValue, Millis.from(now).sqlValue, o.token.sqlValue,
                   o.operatorName.sqlValue, o.host.sqlValue, Millis.from(now).sqlValue])
         try addPendingIfAbsent(r, now: now)
     }

@@ -235,6 +235,15 @@ extension StoredAllocation {
             """, arguments)
     }
 
+    /// Overwrites the row whose greenvn_id is `id` (a placeholder) with this one, keeping its row number.
+    func replace(_ id: String, in db: SQLSession) throws {
+        try db.execute(Self.replaceSQL, arguments + [id.sqlValue])
+    }
+
+    static let replaceSQL = "UPDATE allocation SET "
+        + columns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces)) = ?" }.joined(separator: ", ")
+        + " WHERE greenvn_id = ?"
+
     /// A placeholder row built from a create request (`.pending` or `.idUnknown`).
     static func placeholder(for r: AllocationRequest, status: RecordStatus, now: Date) -> StoredAllocation {
         let created = Millis.round(now)

@@ -25,6 +25,27 @@ struct Allocate: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    func run() async throws { try await args.run() }
+
+    var args: Args {
+        Args(aparty: aparty, bparty: bparty, usage: usage, apin: apin, bpin: bpin, connectionId: connectionId, strict: strict,
+             greenvn: greenvn, region: region, pinCode: pinCode, type: type, duration: duration, flowId: flowId,
+             flags: connection.flags, json: output.json)
+    }
+
+    /// What was typed, however it was read (ArgumentParser or `FastParse`).
+    struct Args: Equatable, Sendable {
+        var aparty: [String] = [], bparty: [String] = [], usage = "", apin: [String] = [], bpin: [String] = []
+        var connectionId: String?
+        var strict = false
+        var greenvn = "", region = "", pinCode = "", type = "", duration = "", flowId = ""
+        var flags: [String: String] = [:]
+        var json = false
+    }
+}
+
+/// The verb itself.
+extension Allocate.Args {
     func run() async throws {
         var draft = AllocationDraft()
         draft.connectionId = connectionId ?? ConnectionID.fresh()
@@ -42,11 +63,11 @@ struct Allocate: AsyncParsableCommand {
         let (request, warnings) = try draft.validate().get()
         Output.warnings(warnings)
         RunRecord.shared.note("connection_id", request.connectionId)
-        try await Session.with(connection) { session in
+        try await Session.with(flags) { session in
             do {
                 let stored = try await session.operations.allocate(request)
                 RunRecord.shared.note(stored)
-                if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
+                if json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Allocated") }
             } catch let e as GreenVNError where e.exitCode == 3 {
                 // Outcome unknown: say that the create is kept and how it is finished, or an operator
                 // retrying by hand under a new connection_id would allocate a second VN.

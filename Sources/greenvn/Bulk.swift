@@ -34,7 +34,7 @@ struct Bulk: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let progress = Progress(total: parsed.rows.count, enabled: Output.stderrIsTerminal)
-        let report = try await Session.with(connection) { session in
+        let report = try await Session.with(connection.flags, connections: .pool) { session in
             await BulkImport.run(rows: parsed.rows, operations: session.operations, concurrency: concurrency) { done, total in
                 progress.update(done: done, total: total)
             }

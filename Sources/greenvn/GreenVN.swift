@@ -7,6 +7,14 @@ import GreenVNKit
 struct GreenVN {
     static func main() async {
         let args = Array(CommandLine.arguments.dropFirst())
+        // One event-loop thread for a command that makes one call at a time, not one per core.
+        if FastParse.isOneShot(args.first) { LeadAssistClient.oneEventLoop() }
+        if let fast = FastParse.invocation(args) {
+            let started = ContinuousClock.now
+            let code = await run { try await fast.run() }
+            RunRecord.shared.finish(verb: fast.name, exitCode: code, started: started)
+            exit(code)
+        }
         if let unknown = Verbs.unknown(in: args) {
             FileHandle.standardError.write(Data((Verbs.message(for: unknown) + "\n").utf8))
             exit(2)
@@ -25,20 +33,22 @@ struct GreenVN {
             exit(2)
         }
         let started = ContinuousClock.now
-        let code = await run(command)
-        RunRecord.shared.finish(verb: type(of: command).configuration.commandName ?? "greenvn", exitCode: code, started: started)
-        exit(code)
-    }
-
-    /// Runs the command; its exit code, once every error has been printed.
-    private static func run(_ command: ParsableCommand) async -> Int32 {
-        do {
+        let code = await run {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 var sync = command
                 try sync.run()
             }
+        }
+        RunRecord.shared.finish(verb: type(of: command).configuration.commandName ?? "greenvn", exitCode: code, started: started)
+        exit(code)
+    }
+
+    /// Runs a command; its exit code, once every error has been printed.
+    private static func run(_ body: () async throws -> Void) async -> Int32 {
+        do {
+            try await body()
             return 0
         } catch let e as GreenVNError {
             RunRecord.shared.note(error: e)

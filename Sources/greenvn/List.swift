@@ -24,7 +24,7 @@ struct List: ParsableCommand {
             }
             query.state = s
         }
-        let registry = try Session.openRegistry(connection)
+        let registry = try Session.openRegistry(connection.flags)
         let now = Date()
         if output.json {
             // Every row the registry knows, those without a greenvn_id too (a script that did not

@@ -4,16 +4,24 @@ import GreenVNStore
 
 /// What commands print: JSON on stdout for --json, aligned text otherwise; notes and errors on stderr.
 enum Output {
-    static func line(_ s: String) {
-        FileHandle.standardOutput.write(Data((s + "\n").utf8))
-    }
+    static func line(_ s: String) { put(s + "\n", to: 1) }
 
-    static func note(_ s: String) {
-        FileHandle.standardError.write(Data(("greenvn: " + s + "\n").utf8))
-    }
+    static func note(_ s: String) { put("greenvn: " + s + "\n", to: 2) }
 
-    static func error(_ s: String) {
-        FileHandle.standardError.write(Data(("greenvn: " + s + "\n").utf8))
+    static func error(_ s: String) { put("greenvn: " + s + "\n", to: 2) }
+
+    /// One write(2) per line, as FileHandle did, without building a Data of it (Data's generic
+    /// initializer looks up protocol conformances at run time: a command's start pays for each).
+    private static func put(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { bytes in
+            var at = 0
+            while at < bytes.count {
+                let n = write(fd, bytes.baseAddress! + at, bytes.count - at)
+                if n < 0 { if errno == EINTR { continue } else { return } }
+                at += n
+            }
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
@@ -52,7 +60,7 @@ enum Output {
         } else if let e = s.expiresAt {
             rows.append((s.effectiveState(now: now) == .expired ? "expired" : "expires", "\(TimeText.absolute(e)) (\(TimeText.relative(e, now: now)))"))
         }
-        for (k, v) in rows { line("  \(k.padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+        for (k, v) in rows { line("  \(k + String(repeating: " ", count: max(0, 14 - k.count))) \(v)") }
     }
 
     static func warnings(_ w: [FieldError]) {

@@ -19,12 +19,13 @@ struct Session {
     /// ephemeral loopback port with its state in the data dir (shared with other processes).
     /// `startInBackground` (the console): the simulator starts at the first call to the API,
     /// which waits for it; the registry and the first frame need it not.
-    static func open(_ connection: ConnectionOptions, reconcile: Bool = true, quiet: Bool = false,
-                     startInBackground: Bool = false) async throws -> Session {
+    /// `connections`: `.single` for a command that runs once (see `SQLiteRegistry.Connections`).
+    static func open(_ flags: [String: String], connections: SQLiteRegistry.Connections = .single, reconcile: Bool = true,
+                     quiet: Bool = false, startInBackground: Bool = false) async throws -> Session {
         let dataDir = DataDirectory.path()
         try DataDirectory.ensure(dataDir)
         Logs.bootstrap(dataDir: dataDir)
-        let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
+        let resolved = try SettingsResolver.resolve(SettingsSources(flags: flags))
         let tuning = try Tuning.fromEnvironment()
         var settings: ConnectionSettings
         var simulator: Simulator?
@@ -40,7 +41,7 @@ struct Session {
             settings = sim.settings
             if !quiet { Output.note("no credentials configured: using the embedded simulator (state in \(dataDir))") }
         }
-        let registry: Registry = try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
+        let registry: Registry = try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir), connections: connections)
         let api: LeadAssistAPI
         if let starting {
             api = StartingSimulator(starting: starting, tuning: tuning)
@@ -57,9 +58,10 @@ struct Session {
 
     /// Opens a session, runs `body` in it and closes it on every path (the embedded simulator
     /// must stop whether the command succeeded, failed or was refused).
-    static func with<T>(_ connection: ConnectionOptions, reconcile: Bool = true, quiet: Bool = false, startInBackground: Bool = false,
+    static func with<T>(_ flags: [String: String], connections: SQLiteRegistry.Connections = .single, reconcile: Bool = true,
+                        quiet: Bool = false, startInBackground: Bool = false,
                         _ body: (Session) async throws -> T) async throws -> T {
-        let session = try await open(connection, reconcile: reconcile, quiet: quiet, startInBackground: startInBackground)
+        let session = try await open(flags, connections: connections, reconcile: reconcile, quiet: quiet, startInBackground: startInBackground)
         do {
             let result = try await body(session)
             await session.close()
@@ -71,12 +73,12 @@ struct Session {
     }
 
     /// The registry alone, for commands that never touch the network (`list`).
-    static func openRegistry(_ connection: ConnectionOptions) throws -> Registry {
+    static func openRegistry(_ flags: [String: String]) throws -> Registry {
         let dataDir = DataDirectory.path()
         try DataDirectory.ensure(dataDir)
         Logs.bootstrap(dataDir: dataDir)
-        let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
-        return try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir))
+        let resolved = try SettingsResolver.resolve(SettingsSources(flags: flags))
+        return try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir), connections: .single)
     }
 
     /// Creates whose outcome a killed or cut-off earlier run never learned are settled first.
@@ -118,6 +120,7 @@ struct StartingSimulator: LeadAssistAPI {
     }
 
     func create(_ request: AllocationRequest) async throws -> Allocation { try await client().create(request) }
+    func create(_ request: AllocationRequest, body: Data) async throws -> Allocation { try await client().create(request, body: body) }
     func details(_ greenvnId: String) async throws -> Allocation { try await client().details(greenvnId) }
     func swap(_ greenvnId: String, _ request: SwapRequest, knownVN: String?) async throws -> Allocation {
         try await client().swap(greenvnId, request, knownVN: knownVN)

@@ -14,6 +14,23 @@ struct Show: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    func run() async throws { try await args.run() }
+
+    var args: Args {
+        Args(id: id, connectionId: connectionId, flags: connection.flags, json: output.json)
+    }
+
+    /// What was typed, however it was read (ArgumentParser or `FastParse`).
+    struct Args: Equatable, Sendable {
+        var id: String?
+        var connectionId: String?
+        var flags: [String: String] = [:]
+        var json = false
+    }
+}
+
+/// The verb itself.
+extension Show.Args {
     func run() async throws {
         switch (id, connectionId) {
         case (nil, nil):
@@ -28,7 +45,7 @@ struct Show: AsyncParsableCommand {
             }
         }
         RunRecord.shared.note("id", id ?? connectionId!)
-        try await Session.with(connection) { session in
+        try await Session.with(flags) { session in
             let row = try await resolve(in: session.registry)
             RunRecord.shared.note(row)
             guard let row, row.isPlaceholder else {
@@ -57,7 +74,7 @@ struct Show: AsyncParsableCommand {
     }
 
     private func present(_ s: StoredAllocation, history: [VNChange]) throws {
-        if output.json { Output.json(s); return }
+        if json { Output.json(s); return }
         Output.describe(s, headline: "VN")
         guard history.count > 1 else { return }
         Output.line("  VN history")
@@ -76,14 +93,30 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    func run() async throws { try await args.run() }
+
+    var args: Args {
+        Args(id: id, flags: connection.flags, json: output.json)
+    }
+
+    /// What was typed, however it was read (ArgumentParser or `FastParse`).
+    struct Args: Equatable, Sendable {
+        var id: String
+        var flags: [String: String] = [:]
+        var json = false
+    }
+}
+
+/// The verb itself.
+extension Import.Args {
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(flags) { session in
             let (greenvnId, _) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "import")
             let stored = try await session.operations.importAllocation(greenvnId)
             RunRecord.shared.note(stored)
-            if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
+            if json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Imported") }
         }
     }
 }
@@ -96,13 +129,30 @@ struct Deallocate: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    func run() async throws { try await args.run() }
+
+    var args: Args {
+        Args(id: id, yes: yes, flags: connection.flags, json: output.json)
+    }
+
+    /// What was typed, however it was read (ArgumentParser or `FastParse`).
+    struct Args: Equatable, Sendable {
+        var id: String
+        var yes = false
+        var flags: [String: String] = [:]
+        var json = false
+    }
+}
+
+/// The verb itself.
+extension Deallocate.Args {
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         if !yes, isatty(0) != 1 {
             throw GreenVNError.invalid(ValidationFailure([FieldError(.greenvnId, "deallocating needs confirmation: pass --yes when not at a terminal")]))
         }
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(flags) { session in
             let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "deallocate")
             RunRecord.shared.note("greenvn_id", greenvnId)
             if !yes {
@@ -116,7 +166,7 @@ struct Deallocate: AsyncParsableCommand {
             }
             let stored = try await session.operations.deallocate(greenvnId)
             RunRecord.shared.note(stored)
-            if output.json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }
+            if json { Output.json(stored.allocation) } else { Output.describe(stored, headline: "Deallocated") }
         }
     }
 }

@@ -17,18 +17,36 @@ struct Swap: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    func run() async throws { try await args.run() }
+
+    var args: Args {
+        Args(id: id, greenvn: greenvn, region: region, pinCode: pinCode, type: type, strict: strict, flags: connection.flags, json: output.json)
+    }
+
+    /// What was typed, however it was read (ArgumentParser or `FastParse`).
+    struct Args: Equatable, Sendable {
+        var id: String
+        var greenvn = "", region = "", pinCode = "", type = ""
+        var strict = false
+        var flags: [String: String] = [:]
+        var json = false
+    }
+}
+
+/// The verb itself.
+extension Swap.Args {
     func run() async throws {
         if let bad = AllocationLookup.check(id) { throw GreenVNError.invalid(bad) }
         let request = try SwapDraft(greenvn: greenvn, region: region, pinCode: pinCode, type: type, strictness: strict).validate().get()
         RunRecord.shared.note("id", id)
-        try await Session.with(connection) { session in
+        try await Session.with(flags) { session in
             let (greenvnId, known) = try await AllocationLookup.greenvnId(for: id, in: session.registry, verb: "swap")
             let before = known?.allocation.greenVN
             RunRecord.shared.note("greenvn_id", greenvnId)
             if let before { RunRecord.shared.note("old_vn", before) }
             let stored = try await session.operations.swap(greenvnId, request)
             RunRecord.shared.note(stored)
-            if output.json { Output.json(stored.allocation) }
+            if json { Output.json(stored.allocation) }
             else { Output.describe(stored, headline: before.map { "Swapped \($0) →" } ?? "Swapped to") }
         }
     }

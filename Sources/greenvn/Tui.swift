@@ -19,7 +19,7 @@ struct Tui: AsyncParsableCommand {
             throw GreenVNError.configuration("the console needs a terminal; use the CLI verbs (`greenvn --help`) in scripts")
         }
         // Reconciling is the console's own first job, shown in its UI, not on stderr.
-        let status = try await Session.with(connection, reconcile: false, quiet: true, startInBackground: true) { session in
+        let status = try await Session.with(connection.flags, connections: .pool, reconcile: false, quiet: true, startInBackground: true) { session in
             let context = ConsoleContext(operations: session.operations, registry: session.registry, target: session.target,
                                          readOnly: readOnly, noColor: noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
                                          mouse: !noMouse, dataDirectory: DataDirectory.path())

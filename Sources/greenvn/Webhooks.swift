@@ -28,7 +28,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Session.with(connection) { session in
+        try await Session.with(connection.flags, connections: .pool) { session in
             let secret = token ?? ProcessInfo.processInfo.environment["GREENVN_WEBHOOK_TOKEN"]
             let receiver = WebhookReceiver(intake: WebhookIntake(operations: session.operations), token: secret,
                                            logger: Logger(label: "greenvn.webhooks")) { status, line in

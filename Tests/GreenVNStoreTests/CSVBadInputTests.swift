@@ -88,7 +88,7 @@ import Testing
 
     static let goodRow = row(["connection_id": "good-1"])
 
-    static func parse(_ bytes: [UInt8]) -> (rows: [(line: Int, draft: AllocationDraft)], invalid: [(line: Int, errors: [FieldError])]) {
+    static func parse(_ bytes: [UInt8]) -> (rows: [(line: Int, request: AllocationRequest)], invalid: [(line: Int, errors: [FieldError])]) {
         BulkImport.parse(csv: Data(bytes))
     }
 
@@ -97,7 +97,7 @@ import Testing
         let bytes = Array((Self.header + "\r\n" + Self.goodRow + "\r\n").utf8) + c.bytes + [0x0D, 0x0A]
         let parsed = Self.parse(bytes)
         #expect(parsed.rows.map(\.line) == [2], "only the good row is kept to send")
-        #expect(parsed.rows.first?.draft.connectionId == "good-1")
+        #expect(parsed.rows.first?.request.connectionId == "good-1")
         #expect(parsed.invalid.map(\.line) == [3])
         let errors = parsed.invalid.first?.errors ?? []
         #expect(errors.contains { $0.field == c.field }, "\(c.field.rawValue) not named: \(errors)")
@@ -150,7 +150,7 @@ import Testing
                 #expect(bad.errors.allSatisfy { !Text.hasControl($0.message) }, "\(bad.errors)")
             }
             for row in parsed.rows {
-                #expect(!Text.hasControl(row.draft.connectionId + row.draft.flowId + row.draft.usage + row.draft.region))
+                #expect(!Text.hasControl(row.request.connectionId + (row.request.flowId ?? "") + (row.request.preferences.region?.rawValue ?? "")))
             }
         }
     }

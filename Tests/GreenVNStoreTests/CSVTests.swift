@@ -70,7 +70,7 @@ import Testing
 @Suite struct BulkParseTests {
     static let header = "connection_id,aparty_numbers,bparty_numbers,usage"
 
-    func parse(_ text: String) -> (rows: [(line: Int, draft: AllocationDraft)], invalid: [(line: Int, errors: [FieldError])]) {
+    func parse(_ text: String) -> (rows: [(line: Int, request: AllocationRequest)], invalid: [(line: Int, errors: [FieldError])]) {
         BulkImport.parse(csv: Data(text.utf8))
     }
 
@@ -84,19 +84,19 @@ import Testing
         let (rows, invalid) = parse(csv)
         #expect(invalid.isEmpty, "\(invalid)")
         #expect(rows.map(\.line) == [2, 3])
-        let r1 = try rows[0].draft.validate().get().0
+        let r1 = rows[0].request
         #expect(r1.aparty.numbers == ["+919876543210", "+919876543211"])
         #expect(r1.aparty.pins == [1234, 99] && r1.bparty.pins == [5678])
         #expect(r1.preferences == Preferences(greenvn: "+918000000001", region: .KA, pinCode: "560001", type: .mobile))
         #expect(r1.duration?.seconds == 600 && r1.flowId == "flow-1" && r1.strictness == true)
-        let r2 = try rows[1].draft.validate().get().0
+        let r2 = rows[1].request
         #expect(r2.aparty.numbers == ["+919876543212"] && r2.usage == .oneway && r2.strictness == nil)
     }
 
     @Test func headerNamesAreTrimmedCaseInsensitiveWithABOM() {
         let (rows, invalid) = BulkImport.parse(csv: Data([0xEF, 0xBB, 0xBF] + Array(" Connection_ID , aparty_numbers,BPARTY_NUMBERS,usage,number_type\nc,+919876543210,+918765432109,twoway,landline\n".utf8)))
         #expect(invalid.isEmpty)
-        #expect(rows.first?.draft.type == "landline")
+        #expect(rows.first?.request.preferences.type == .landline)
     }
 
     @Test func anUnknownColumnIsNamed() {
@@ -137,7 +137,7 @@ import Testing
             """
         let (rows, invalid) = parse(csv)
         #expect(rows.map(\.line) == [2, 8, 10, 12])
-        #expect(rows.map(\.draft.connectionId) == ["ok-1", "quoted,comma", "trailing-empty", "plain"])
+        #expect(rows.map(\.request.connectionId) == ["ok-1", "quoted,comma", "trailing-empty", "plain"])
         let byLine = Dictionary(uniqueKeysWithValues: invalid.map { ($0.line, $0.errors) })
         #expect(Set(byLine.keys) == [3, 4, 5, 6, 7, 9, 11])
         #expect(byLine[3]?.contains { $0.field == .connectionId } == true)

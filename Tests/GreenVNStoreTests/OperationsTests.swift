@@ -37,6 +37,22 @@ import Testing
         #expect(try registry.counts(now: Date()).active == 1)
     }
 
+    /// The pending row written before the send becomes the allocation (one row, found by its VN,
+    /// counted once, no trace of the placeholder in the search index or the tallies).
+    @Test(arguments: Backend.all) func thePendingRowBecomesTheAllocation(_ backend: Backend) async throws {
+        let rig = try Rig(backend)
+        let s = try await rig.ops.allocate(Fixture.request("order-placeholder", duration: "30m"))
+        let registry = rig.registry
+        #expect(try registry.allocation(id: StoredAllocation.placeholderId("order-placeholder")) == nil)
+        #expect(try registry.allocation(connectionId: "order-placeholder") == s)
+        let counts = try registry.counts(now: Date())
+        #expect(counts.active == 1 && counts.pending == 0 && counts.vault == 0)
+        #expect(try registry.page(ListQuery(state: .all, filter: s.allocation.greenVN), offset: 0, limit: 10).map(\.id) == [s.id])
+        #expect(try registry.count(ListQuery(state: .all, filter: "pending:")) == 0)
+        #expect(try registry.count(ListQuery(state: .all, filter: "order-placeholder")) == 1)
+        #expect(try registry.count(ListQuery(state: .expired), now: Date().addingTimeInterval(3_600)) == 1)
+    }
+
     @Test(arguments: Backend.all) func theOutboxEntryIsWrittenBeforeTheRequestIsSent(_ backend: Backend) async throws {
         let rig = try Rig(backend)
         let (api, ops, registry) = (rig.api, rig.ops, rig.registry)

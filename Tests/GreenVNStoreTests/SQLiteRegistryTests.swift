@@ -51,6 +51,44 @@ import Testing
         }
     }
 
+    /// A CLI command's registry (one connection, no reader) makes the same file, in WAL mode and
+    /// stamped, and a console's (a pool) opens it, and the other way round.
+    @Test func oneConnectionAndPoolShareAFile() throws {
+        let dir = TempDir()
+        let path = dir.path + "/registry.sqlite"
+        do {
+            let one = try SQLiteRegistry(path: path, connections: .single)
+            try blocking { try await one.remember(Fixture.allocation("id-1", cid: "c-1", vn: "+918000000001"), how: "import") }
+            let (mode, stamp) = try one.writer.read { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
+            }
+            #expect(mode == "wal")
+            #expect(stamp == Schema.version)
+            #expect(Schema.version == Schema.migrator.migrations.count * 100 + Schema.derivedVersion, "bump Schema.version with a migration")
+        }
+        let pool = try SQLiteRegistry(path: path, connections: .pool)
+        #expect(try pool.allocation(id: "id-1")?.allocation.greenVN == "+918000000001")
+        try blocking { try await pool.remember(Fixture.allocation("id-2", cid: "c-2", vn: "+918000000002"), how: "import") }
+        let again = try SQLiteRegistry(path: path, connections: .single)
+        #expect(try again.count(ListQuery(state: .all)) == 2)
+    }
+
+    /// A stamp from an older schema (or none: a file made before the stamp) runs the migrator.
+    @Test func anOldStampMigrates() throws {
+        let dir = TempDir()
+        do {
+            let queue = try DatabaseQueue(path: dir.registryPath)
+            try Schema.migrator.migrate(queue, upTo: "v1")
+            try queue.write { try $0.execute(sql: "PRAGMA user_version = 101") }
+        }
+        let r = try SQLiteRegistry(path: dir.registryPath, connections: .single)
+        let (migrations, stamp) = try r.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
+        }
+        #expect(migrations == ["v1", "v2"])
+        #expect(stamp == Schema.version)
+    }
+
     @Test func unusablePathIsAConfigurationError() {
         #expect(throws: GreenVNError.self) { try SQLiteRegistry(path: "/proc/greenvn-cannot-be-here/registry.sqlite") }
     }

@@ -7,6 +7,27 @@ import GRDB
 /// an unknown expiry is stored as `Expiry.unknown` (far future) so every tab is one index range.
 /// Lists (numbers, pins) are JSON text.
 enum Schema {
+    /// Stamped into `PRAGMA user_version` once the migrations and the derived tables are in
+    /// place, so an open reads one header field instead of running the migrator's checks.
+    /// Bump `derivedVersion` when `ensureDerivedTables` gains something.
+    static let derivedVersion = 1
+    /// Migrations × 100 + `derivedVersion` (SQLiteRegistryTests checks the migrations' count).
+    static let version = 201
+
+    static func isCurrent(_ writer: any DatabaseWriter) throws -> Bool {
+        try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA user_version") } == version
+    }
+
+    /// WAL mode (kept in the file), the migrations, the derived tables, then the stamp. Run
+    /// under the open lock (`OpenLock`).
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        // Answers "memory" for an in-memory database, which stays so.
+        _ = try writer.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+        try migrator.migrate(writer)
+        try ensureDerivedTables(writer)
+        try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = \(version)") }
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -197,7 +218,7 @@ enum Schema {
     /// so a registry made by an earlier build gains them too (built from its rows once, ~20 µs
     /// a row for the index).
     static func ensureDerivedTables(_ writer: any DatabaseWriter) throws {
-        let present = try writer.read { db in
+        let present = try writer.writeWithoutTransaction { db in   // the writer's connection: no reader opened for this
             try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM sqlite_master WHERE name IN ('allocation_search_insert', 'allocation_expiry_insert')
                 """) ?? 0

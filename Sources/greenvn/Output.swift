@@ -91,6 +91,18 @@ enum RowJSON {
         return .object(o)
     }
 
+    /// One call through the VN as `show --json` lists it (from the call-event webhook).
+    static func call(_ c: CallRecord) -> JSONValue {
+        func int(_ v: Int?) -> JSONValue { v.map { .int(Int64($0)) } ?? .null }
+        return .object([
+            "call_sid": .string(c.callSid), "green_vn": .string(c.greenVN), "from": .string(c.from), "to": .string(c.to),
+            "status": .string(c.status), "direction": .string(c.direction),
+            "started_at": c.startedAt.map { .string(iso8601($0)) } ?? .null,
+            "dial_call_duration": int(c.dialSeconds), "on_call_duration": int(c.talkSeconds),
+            "recording_url": c.recordingURL.map(JSONValue.string) ?? .null,
+        ])
+    }
+
     /// UTC, whole seconds: "2026-11-22T10:15:00Z".
     static func iso8601(_ d: Date) -> String { d.formatted(.iso8601) }
 }

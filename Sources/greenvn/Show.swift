@@ -52,10 +52,13 @@ extension Show.Args {
                 // A greenvn_id (known, or as typed): Lead Assist says how it is now.
                 let stored = try await session.operations.refresh(row?.id ?? id!)
                 RunRecord.shared.note(stored)
-                try present(stored, history: await session.registry.read { [id = stored.id] in try $0.history(of: id) })
+                let (history, calls) = try await session.registry.read { [id = stored.id] in
+                    (try $0.history(of: id), try $0.calls(of: id, limit: Self.callsShown))
+                }
+                present(stored, history: history, calls: calls)
                 return
             }
-            try present(row, history: [])
+            present(row, history: [], calls: [])
         }
     }
 
@@ -73,13 +76,29 @@ extension Show.Args {
         return try await AllocationLookup.row(for: id!, in: registry)
     }
 
-    private func present(_ s: StoredAllocation, history: [VNChange]) throws {
-        if json { Output.json(s); return }
+    /// The most recent calls `show` prints (the registry keeps them all).
+    static let callsShown = 20
+
+    private func present(_ s: StoredAllocation, history: [VNChange], calls: [CallRecord]) {
+        if json {
+            guard case .object(var o) = RowJSON.object(s) else { return }
+            o["calls"] = .array(calls.map(RowJSON.call))
+            Output.line(String(decoding: JSONValue.object(o).serialized(), as: UTF8.self))
+            return
+        }
         Output.describe(s, headline: "VN")
-        guard history.count > 1 else { return }
-        Output.line("  VN history")
-        for h in history {
-            Output.line("    \(TimeText.absolute(h.at))  \(h.oldVN ?? "—") → \(h.newVN)  (\(h.how))")
+        if history.count > 1 {
+            Output.line("  VN history")
+            for h in history {
+                Output.line("    \(TimeText.absolute(h.at))  \(h.oldVN ?? "—") → \(h.newVN)  (\(h.how))")
+            }
+        }
+        guard !calls.isEmpty else { return }
+        // Calls come only from Lead Assist's webhooks (`greenvn webhooks`): none is not "no calls".
+        Output.line("  Calls (from webhooks, newest first)")
+        for c in calls {
+            let talk = c.talkSeconds.map { "  talked \($0)s" } ?? ""
+            Output.line("    \(TimeText.absolute(c.startedAt ?? c.receivedAt))  \(c.from) → \(c.to)  \(c.status)\(talk)")
         }
     }
 }

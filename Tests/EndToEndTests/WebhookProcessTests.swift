@@ -113,21 +113,29 @@ import Glibc
                                                      #"{"greenvn_id": "\#(id)", "from": "+918765432109", "status": "completed", "duration": 42}"#)
         #expect(placed == 200 && answer?["result"]?.stringValue == "connected", "\(placed) \(String(describing: answer))")
         #expect(receiver.waitFor("call_complete: call recorded on \(id)"), "the receiver logs each webhook it took: \(receiver.output)")
+        // show lists it: the caller, the other party, how it ended and how long they talked
+        let shown = try Binary.run(["show", id, "--json"], env: env)
+        let calls = try JSONValue.parse(Data(shown.stdout.utf8))["calls"]?.arrayValue ?? []
+        #expect(calls.count == 1, "\(shown.stdout)")
+        #expect(calls.first?["from"]?.stringValue == "+918765432109" && calls.first?["to"]?.stringValue == "+919876543210", "\(calls)")
+        #expect(calls.first?["status"]?.stringValue == "completed" && calls.first?["on_call_duration"] == .int(42), "\(calls)")
+        let text = try Binary.run(["show", id], env: env).stdout
+        #expect(text.contains("Calls (from webhooks, newest first)") && text.contains("+918765432109 → +919876543210  completed  talked 42s"), "\(text)")
 
         // Ten minutes pass on the simulator's clock: it expires the allocation and says so.
         let (advanced, _) = try await Self.control(base, "/_sim/clock", #"{"advance_seconds": 601}"#)
         #expect(advanced == 200)
-        var shown: JSONValue?
+        var vaulted: JSONValue?
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             // list reads the registry alone (show would ask Lead Assist itself)
             let r = try Binary.run(["list", "--state", "vault", "--json"], env: env)
-            shown = (try? JSONValue.parse(Data(r.stdout.utf8)))?.arrayValue?.first { $0["greenvn_id"]?.stringValue == id }
-            if shown?["state"]?.stringValue == "vault" { break }
+            vaulted = (try? JSONValue.parse(Data(r.stdout.utf8)))?.arrayValue?.first { $0["greenvn_id"]?.stringValue == id }
+            if vaulted?["state"]?.stringValue == "vault" { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(shown?["state"]?.stringValue == "vault", "the deallocation webhook moved it to the vault: \(String(describing: shown))")
-        #expect(shown?["released_by"]?.stringValue == "Lead Assist (expired)", "\(String(describing: shown))")
+        #expect(vaulted?["state"]?.stringValue == "vault", "the deallocation webhook moved it to the vault: \(String(describing: vaulted))")
+        #expect(vaulted?["released_by"]?.stringValue == "Lead Assist (expired)", "\(String(describing: vaulted))")
         // Nothing was asked of Lead Assist for it: the registry learned it from the webhook alone.
         let log = try String(contentsOfFile: home + "/data/greenvn.log", encoding: .utf8)
         #expect(!log.contains("deallocate ok"), "\(log)")

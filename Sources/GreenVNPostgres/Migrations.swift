@@ -9,7 +9,7 @@ public struct RegistryTarget: Equatable, Sendable, CustomStringConvertible {
     public var key: String
 
     public init(host: String, accountSID: String) {
-        key = "\(host.lowercased()) account \(accountSID)"
+        key = "Lead Assist at \(host.lowercased()), account \(accountSID)"
     }
 
     /// The target of a resolved configuration; nil (no credentials): the embedded simulator.
@@ -104,9 +104,9 @@ enum Migrations {
         let bound = try c.run("SELECT value FROM meta WHERE key = 'target'", []).first?.first?.text ?? target.key
         guard bound == target.key else {
             throw PostgresRegistryError(.otherTarget, """
-                the team registry \(location) belongs to Lead Assist \(bound), and this greenvn is set up for \(target.key): \
-                their allocations must not mix. Point --registry (or GREENVN_REGISTRY_URL) at \(target.key)'s team database, \
-                or make one for it with `greenvn registry init URL`.
+                the team registry \(location) belongs to \(bound), and this greenvn is set up for \(target.key): \
+                their allocations must not mix. Point --registry (or GREENVN_REGISTRY_URL) at the team registry of \
+                \(target.key), or make one for it with `greenvn registry init URL`.
                 """)
         }
     }

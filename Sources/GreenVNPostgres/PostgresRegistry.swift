@@ -211,3 +211,39 @@ public final class PostgresRegistry: Registry, @unchecked Sendable {
             """, unreachable: true)
     }
 }
+
+extension PostgresRegistry {
+    /// Creates the database `location` names unless it exists (connecting to the server's
+    /// `postgres` database to do so). True when it was created.
+    public static func createDatabaseIfMissing(_ location: PostgresLocation, logger: Logger = Logger(label: "greenvn.registry")) throws -> Bool {
+        let config = try PGConfig(location: location, options: Options(), logger: logger)
+        do {
+            try PGConnection.connect(config, purpose: "setup").close()
+            return false
+        } catch where PGFailure.sqlState(error) == "3D000" {
+        } catch {
+            throw PGFailure.opening(error, location)
+        }
+        let admin = try PGConfig(location: location.with(database: "postgres"), options: Options(), logger: logger)
+        let c: PGConnection
+        do {
+            c = try PGConnection.connect(admin, purpose: "setup")
+        } catch {
+            throw PGFailure.opening(error, location.with(database: "postgres"))
+        }
+        defer { c.close() }
+        do {
+            try c.exec("CREATE DATABASE \"\(location.database.replacingOccurrences(of: "\"", with: "\"\""))\"")
+            return true
+        } catch where PGFailure.sqlState(error) == "42P04" {
+            return false        // made by someone else meanwhile
+        } catch where PGFailure.sqlState(error) == "42501" {
+            throw PostgresRegistryError(.permission, """
+                \(location.user) may not create databases on \(location.host):\(location.port). Ask the server's \
+                administrator to run: createdb -O \(location.user) \(location.database) — then run this again.
+                """)
+        } catch {
+            throw PGFailure.opening(error, location)
+        }
+    }
+}

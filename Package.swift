@@ -104,8 +104,13 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNStoreTests",
-            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNPostgres",
+            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNPostgres", "PostgresTestSupport",
                            .product(name: "Logging", package: "swift-log")], swiftSettings: v5),
+        // The registry tests' PostgreSQL server (a throwaway one, or GREENVN_TEST_POSTGRES_URL's).
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["GreenVNPostgres", "GreenVNStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PostgresTestSupport", swiftSettings: v5),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNAppTests",
@@ -121,6 +126,6 @@ let package = Package(
             dependencies: ["greenvn", "GreenVNStore", "GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+            dependencies: ["GreenVNKit", "GreenVNSimulator", "PostgresTestSupport"], swiftSettings: v5),
     ]
 )

@@ -6,7 +6,7 @@ extension PostgresRegistry {
     /// Calls `onChange` (on a background queue) within a few milliseconds of any operator's
     /// write: LISTEN on a connection of its own. Notifications sent while that connection was
     /// down are lost, so a reconnect calls `onChange` once too (reload everything). A burst (a
-    /// colleague's bulk import) is one call per 50 ms. Dropping the token stops it.
+    /// colleague's bulk import) is a call at once and at most one more per 50 ms. Dropping the token stops it.
     public func observe(_ onChange: @escaping @Sendable () -> Void) -> AnyObject {
         let l = Listener(config: config, onChange: onChange)
         l.start()
@@ -24,7 +24,7 @@ final class Listener: @unchecked Sendable {
     private let config: PGConfig
     private let onChange: @Sendable () -> Void
     private let queue = DispatchQueue(label: "greenvn.registry.listen", qos: .utility)
-    private let state = Locked((cancelled: false, scheduled: false, connection: nil as PGConnection?))
+    private let state = Locked((cancelled: false, scheduled: false, again: false, connection: nil as PGConnection?))
     private let listening = DispatchSemaphore(value: 0)
 
     init(config: PGConfig, onChange: @escaping @Sendable () -> Void) {
@@ -86,21 +86,26 @@ final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Coalesces a burst into one call, off the event loop (a callback that reads the
-    /// registry must not block it).
+    /// Calls at once, then at most once more per 50 ms while a burst lasts; off the event loop
+    /// (a callback that reads the registry must not block it).
     private func changed() {
-        let schedule = state.update { s -> Bool in
-            if s.cancelled || s.scheduled { return false }
+        let go = state.update { s -> Bool in
+            if s.cancelled { return false }
+            if s.scheduled { s.again = true; return false }
             s.scheduled = true
             return true
         }
-        guard schedule else { return }
-        queue.asyncAfter(deadline: .now() + 0.05) { [self] in
-            let go = state.update { s -> Bool in
-                s.scheduled = false
-                return !s.cancelled
+        guard go else { return }
+        queue.async { [self] in
+            if !cancelled { onChange() }
+            queue.asyncAfter(deadline: .now() + 0.05) { [self] in
+                let again = state.update { s -> Bool in
+                    s.scheduled = false
+                    defer { s.again = false }
+                    return s.again
+                }
+                if again { changed() }
             }
-            if go { onChange() }
         }
     }
 }

@@ -24,6 +24,9 @@ public final class PostgresRegistry: Registry, @unchecked Sendable {
         public var readers: Int = 2
         /// A writer's connection closes after this many idle seconds.
         public var idleSeconds: Double = 60
+        /// Who acts through this handle, as the audit log and outbox leases name them
+        /// (nil: `$GREENVN_OPERATOR`, else the login name).
+        public var operatorName: String?
 
         public init() {}
     }
@@ -70,7 +73,7 @@ public final class PostgresRegistry: Registry, @unchecked Sendable {
             first.close()
             throw PGFailure.opening(error, location)
         }
-        owner = LeaseOwner(operatorName: Identity.operatorName, host: Identity.host, token: presence.token)
+        owner = LeaseOwner(operatorName: options.operatorName ?? Identity.operatorName, host: Identity.host, token: presence.token)
         readers = Readers(config: config, limit: options.readers, first: first)
         workers = Workers(count: options.writers, config: config, name: "writer")
         logger.debug("registry opened: \(location)")
@@ -209,41 +212,5 @@ public final class PostgresRegistry: Registry, @unchecked Sendable {
             the team registry \(location) cannot be reached (\(PGFailure.describe(error))) after retrying for \
             \(Int(config.options.retrySeconds)) s. Nothing was lost; check the server and the network, then try again.
             """, unreachable: true)
-    }
-}
-
-extension PostgresRegistry {
-    /// Creates the database `location` names unless it exists (connecting to the server's
-    /// `postgres` database to do so). True when it was created.
-    public static func createDatabaseIfMissing(_ location: PostgresLocation, logger: Logger = Logger(label: "greenvn.registry")) throws -> Bool {
-        let config = try PGConfig(location: location, options: Options(), logger: logger)
-        do {
-            try PGConnection.connect(config, purpose: "setup").close()
-            return false
-        } catch where PGFailure.sqlState(error) == "3D000" {
-        } catch {
-            throw PGFailure.opening(error, location)
-        }
-        let admin = try PGConfig(location: location.with(database: "postgres"), options: Options(), logger: logger)
-        let c: PGConnection
-        do {
-            c = try PGConnection.connect(admin, purpose: "setup")
-        } catch {
-            throw PGFailure.opening(error, location.with(database: "postgres"))
-        }
-        defer { c.close() }
-        do {
-            try c.exec("CREATE DATABASE \"\(location.database.replacingOccurrences(of: "\"", with: "\"\""))\"")
-            return true
-        } catch where PGFailure.sqlState(error) == "42P04" {
-            return false        // made by someone else meanwhile
-        } catch where PGFailure.sqlState(error) == "42501" {
-            throw PostgresRegistryError(.permission, """
-                \(location.user) may not create databases on \(location.host):\(location.port). Ask the server's \
-                administrator to run: createdb -O \(location.user) \(location.database) — then run this again.
-                """)
-        } catch {
-            throw PGFailure.opening(error, location)
-        }
     }
 }

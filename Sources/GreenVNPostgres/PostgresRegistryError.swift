@@ -79,11 +79,14 @@ enum PGFailure {
 
     /// A failure to connect, as an opening error that says what to do.
     static func opening(_ error: Error, _ location: PostgresLocation) -> PostgresRegistryError {
-        let state = sqlState(error) ?? ""
+        opening(state: sqlState(error), detail: describe(error), lost: isConnectionLoss(error) || error is ConnectTimeout, location)
+    }
+
+    static func opening(state: String?, detail: String, lost: Bool, _ location: PostgresLocation) -> PostgresRegistryError {
         let at = location.description
-        switch state {
+        switch state ?? "" {
         case "28P01", "28000":
-            var m = "PostgreSQL at \(at) refused the login (\(describe(error))). "
+            var m = "PostgreSQL at \(at) refused the login (\(detail)). "
             switch location.passwordSource {
             case .url?: m += "Check the password in the registry URL."
             case .environment?: m += "Check PGPASSWORD."
@@ -99,18 +102,18 @@ enum PGFailure {
                 server's administrator: createdb -O \(location.user) \(location.database)
                 """)
         case "42501":
-            return .init(.permission, "PostgreSQL at \(at) refused: \(describe(error)). The registry's user must own the database (or be granted CREATE on it).")
+            return .init(.permission, "PostgreSQL at \(at) refused: \(detail). The registry's user must own the database (or be granted CREATE on it).")
         default:
             break
         }
-        if isConnectionLoss(error) || error is ConnectTimeout {
+        if lost {
             return .init(.unreachable, """
-                cannot reach PostgreSQL at \(location.host):\(location.port) (\(describe(error))). Check the host and port in \
+                cannot reach PostgreSQL at \(location.host):\(location.port) (\(detail)). Check the host and port in \
                 the registry URL, that the server runs and accepts TCP connections from this machine\
                 \(location.tls == .require ? ", and that it offers TLS (sslmode=require)" : "").
                 """)
         }
-        return .init(.server, "PostgreSQL at \(at) failed: \(describe(error)).")
+        return .init(.server, "PostgreSQL at \(at) failed: \(detail).")
     }
 }
 

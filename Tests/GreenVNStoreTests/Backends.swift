@@ -2,6 +2,7 @@ import Foundation
 import GreenVNKit
 import Testing
 @testable import GreenVNPostgres
+import PostgresTestSupport
 @testable import GreenVNStore
 
 /// The registry backends every registry test runs against.

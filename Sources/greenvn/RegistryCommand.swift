@@ -27,6 +27,9 @@ struct RegistryInit: AsyncParsableCommand {
 
     func run() async throws {
         let location = try Self.location(url)
+        let dataDir = DataDirectory.path()
+        try DataDirectory.ensure(dataDir)
+        Logs.bootstrap(dataDir: dataDir)
         let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
         let target = RegistryTarget(resolved)
         let (created, counts) = try await offPool { () throws -> (Bool, TabCounts) in

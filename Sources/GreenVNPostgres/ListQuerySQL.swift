@@ -66,6 +66,14 @@ struct ListQuerySQL {
         return ("(" + l.map { "(\($0.0))" }.joined(separator: " OR ") + ")", l.flatMap(\.1))
     }
 
+    /// The tab as a condition no index can serve: checked on rows another index found (the
+    /// trigram index's candidates), else the planner ANDs in the tab's index — half a million
+    /// entries at 1M rows, 60 ms, for a term with a few thousand candidates.
+    var tabChecked: (String, [SQLValue]) {
+        let (sql, args) = tab
+        return (sql.replacingOccurrences(of: "state = ", with: "(state || '') = ").replacingOccurrences(of: "expires_at ", with: "(expires_at + 0) "), args)
+    }
+
     /// The text filter: a substring of the lowercase search text, no wildcards.
     var termCondition: (String, [SQLValue])? {
         term.isEmpty ? nil : ("strpos(search, ?) > 0", [.text(term)])

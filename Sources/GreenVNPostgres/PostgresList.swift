@@ -214,24 +214,34 @@ extension PostgresRegistry {
             let found = try c.run(Placeholders.numbered("SELECT id, \(s.keys.joined(separator: ", ")) FROM allocation WHERE greenvn_id = ? AND \(cond)"),
                                   [.text(id)] + tabArgs + (filter?.1 ?? []))
             guard let row = found.first, let rowId = row[0].int else { return nil }
-            let before = s.beyond(Array(row.dropFirst()), id: rowId, after: false)
-            if filter != nil {
-                let change = try self.changeCounter(c)
-                let t = try self.tally(c, s.nowMs, change: change)
-                if let ids = try self.rareOrdered(c, s, change: change, tally: t) { return ids.firstIndex(of: rowId) }
-            }
-            guard let filter else {
+            let values = Array(row.dropFirst())
+            let before = s.beyond(values, id: rowId, after: false)
+            let change = try self.changeCounter(c)
+            let t = try self.tally(c, s.nowMs, change: change)
+            if filter != nil, let ids = try self.rareOrdered(c, s, change: change, tally: t) { return ids.firstIndex(of: rowId) }
+            let index: Int
+            if let filter {
+                // A common filter checks every row above this one, at most `depth` of them.
+                let r = try c.run(Placeholders.numbered("""
+                    SELECT count(*), count(*) FILTER (WHERE strpos(search, ?) > 0) FROM
+                      (SELECT search FROM allocation WHERE \(tab) AND \(before.0) LIMIT ?) m
+                    """), filter.1 + tabArgs + before.1 + [depth.map { .int(Int64($0)) } ?? .null])
+                let seen = Int(r.int(0, 0) ?? 0)
+                if let depth, seen >= depth { return nil }
+                index = Int(r.int(0, 1) ?? 0)
+            } else {
                 let (sql, args) = s.count(extra: [before])
-                return Int(try c.run(Placeholders.numbered(sql), args).int() ?? 0)
+                index = Int(try c.run(Placeholders.numbered(sql), args).int() ?? 0)
             }
-            // A common filter checks every row above this one, at most `depth` of them.
-            let r = try c.run(Placeholders.numbered("""
-                SELECT count(*), count(*) FILTER (WHERE strpos(search, ?) > 0) FROM
-                  (SELECT search FROM allocation WHERE \(tab) AND \(before.0) LIMIT ?) m
-                """), filter.1 + tabArgs + before.1 + [depth.map { .int(Int64($0)) } ?? .null])
-            let seen = Int(r.int(0, 0) ?? 0)
-            if let depth, seen >= depth { return nil }
-            return Int(r.int(0, 1) ?? 0)
+            // The list reads the window around this row next: from here, not from the top.
+            let key = AnchorKey(state: s.query.state, term: s.term, keys: s.keys, descending: s.descending, change: change, active: t.active)
+            self.caches.anchors.update { cached in
+                var list = cached?.key == key ? cached!.list : []
+                list.removeAll { $0.offset == index }
+                list.append(Anchor(offset: index, values: values, id: rowId))
+                cached = (key, Array(list.suffix(16)))
+            }
+            return index
         }
     }
 }

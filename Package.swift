@@ -84,7 +84,7 @@ let package = Package(
         // greenvn-bench: the figures of BENCHMARKS.md (release build; see scripts/bench-process.sh).
         .executableTarget(
             name: "greenvn-bench",
-            dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit"],
+            dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit", "GreenVNPostgres"],
             path: "Sources/GreenVNBench", swiftSettings: v5),
         // The floors BENCHMARKS.md compares `greenvn allocate` with (scripts/bench-process.sh builds them).
         .executableTarget(name: "floor-empty", path: "Sources/Floors/Empty"),

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
@@ -57,6 +58,12 @@ let package = Package(
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: v5),
+        // The team registry on PostgreSQL (`--registry postgres://…`): the same Registry as SQLite.
+        .target(
+            name: "GreenVNPostgres",
+            dependencies: ["GreenVNStore", "GreenVNKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: v5),
         .target(name: "TerminalKit", dependencies: ["CNcurses"], swiftSettings: v5),
         .target(
             name: "GreenVNApp",
@@ -65,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "greenvn",
             dependencies: [
-                "GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNWebhooks",
+                "GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNWebhooks", "GreenVNPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,7 +84,7 @@ let package = Package(
         // greenvn-bench: the figures of BENCHMARKS.md (release build; see scripts/bench-process.sh).
         .executableTarget(
             name: "greenvn-bench",
-            dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit"],
+            dependencies: ["GreenVNApp", "GreenVNStore", "GreenVNKit", "GreenVNSimulator", "TerminalKit", "GreenVNPostgres"],
             path: "Sources/GreenVNBench", swiftSettings: v5),
         // The floors BENCHMARKS.md compares `greenvn allocate` with (scripts/bench-process.sh builds them).
         .executableTarget(name: "floor-empty", path: "Sources/Floors/Empty"),
@@ -97,7 +104,13 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNStoreTests",
-            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+            dependencies: ["GreenVNStore", "GreenVNKit", "GreenVNSimulator", "GreenVNPostgres", "PostgresTestSupport",
+                           .product(name: "Logging", package: "swift-log")], swiftSettings: v5),
+        // The registry tests' PostgreSQL server (a throwaway one, or GREENVN_TEST_POSTGRES_URL's).
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["GreenVNPostgres", "GreenVNStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PostgresTestSupport", swiftSettings: v5),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: v5),
         .testTarget(
             name: "GreenVNAppTests",
@@ -113,6 +126,6 @@ let package = Package(
             dependencies: ["greenvn", "GreenVNStore", "GreenVNKit"], swiftSettings: v5),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GreenVNKit", "GreenVNSimulator"], swiftSettings: v5),
+            dependencies: ["GreenVNKit", "GreenVNSimulator", "PostgresTestSupport"], swiftSettings: v5),
     ]
 )

@@ -5,7 +5,9 @@ import GreenVNStore
 import TerminalKit
 
 /// The console's own path (HeadlessConsole: AppState → update → the EffectRuntime →
-/// PageLoader → render into a Canvas), against a real registry file, timed from here.
+/// PageLoader → render into a Canvas), against a real registry (a SQLite file, or a team
+/// registry on a PostgreSQL server: open then means connecting and checking the schema), timed
+/// from here.
 enum ConsoleBench {
     /// One action's cost: the frame the operator waits for (update, the reads that frame
     /// needs, render), in wall and thread CPU time, and the reads ahead of the cursor after it.
@@ -28,13 +30,12 @@ enum ConsoleBench {
     }
 
     static func run(path: String, width: Int, height: Int, presses: Int) throws {
-        guard FileManager.default.fileExists(atPath: path) else { fail("no registry at \(path): run `greenvn-bench seed` first") }
         let target = TargetInfo(isSimulator: true, accountSID: "SIMULATOR", host: "127.0.0.1")
 
         // Launch → first full frame: open the registry, build the state, first page + detail, render.
         var console: HeadlessConsole!
         var registry: Registry!
-        let openMs = try timeMs { registry = try SQLiteRegistry(path: path) }
+        let openMs = try timeMs { registry = try BenchRegistry.open(path) }
         let firstMs = try timeMs {
             console = HeadlessConsole(registry: registry, target: target, width: width, height: height)
             console.start()
@@ -43,7 +44,7 @@ enum ConsoleBench {
         let total = console.total ?? 0
         let rows = try registry.counts()
         print("\n## console, \(grouped(rows.active + rows.vault)) allocations, \(width)×\(height) (\(path))")
-        report("open the registry (migration check)", ms(openMs))
+        report(BenchRegistry.isTeam(path) ? "open the registry (connect, schema check, listener)" : "open the registry (migration check)", ms(openMs))
         report("first full frame (state + first page + detail + render)", ms(firstMs), target: "≤ 50 ms @100k", ok: firstMs <= 50)
         report("  = launch → first frame, registry open included", ms(openMs + firstMs))
         guard total > 0, console.render().lines().contains(where: { $0.contains(" of \(total) ") }) else {
@@ -54,10 +55,11 @@ enum ConsoleBench {
         var cold = Samples()
         for _ in 0..<10 {
             cold.add(try timeMs {
-                let r = try SQLiteRegistry(path: path)
+                let r = try BenchRegistry.open(path)
                 let c = HeadlessConsole(registry: r, target: target, width: width, height: height)
                 c.start()
                 _ = c.render()
+                withExtendedLifetime(c) { BenchRegistry.close(r) }
             })
         }
         report("  open + first frame, 10 more launches", samplesLine(cold))
@@ -143,6 +145,6 @@ enum ConsoleBench {
         let m = memory()
         report("RSS after the run (VmRSS / VmHWM)", String(format: "%.1f MiB / %.1f MiB", m.rss, m.hwm),
                target: "≤ 100 MB", ok: m.hwm * 1.048576 <= 100)
-        withExtendedLifetime(console) {}
+        withExtendedLifetime(console) { BenchRegistry.close(registry) }
     }
 }

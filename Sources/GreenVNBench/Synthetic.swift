@@ -107,14 +107,13 @@ enum Synthetic {
                                 expiresAt: expires, status: status)
     }
 
-    /// Seeds `rows` rows into a new registry at `path` in batches of 10,000 (one transaction
-    /// each). Returns rows per second.
+    /// Seeds `rows` rows into a new registry at `path` (a file, or a `postgres://` URL whose
+    /// database is dropped and created again) in batches of 10,000 (one transaction each).
+    /// Returns rows per second.
     @discardableResult
     static func seed(path: String, rows: Int, now: Date, quiet: Bool = false) throws -> Double {
-        if FileManager.default.fileExists(atPath: path) {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
-        let registry = try SQLiteRegistry(path: path)
+        let registry = try BenchRegistry.fresh(path)
+        defer { BenchRegistry.close(registry) }
         let batch = 10_000
         var inserting = 0.0
         var start = 0

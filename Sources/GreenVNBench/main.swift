@@ -6,11 +6,13 @@ import GreenVNStore
 /// Build it in release: swift build -c release --scratch-path .build-release --product greenvn-bench
 let usage = """
 usage: greenvn-bench COMMAND [options]
-  seed     --registry FILE --rows N          a synthetic registry (replaces FILE), prints the insert rate
+  seed     --registry FILE|URL --rows N      a synthetic registry (replaces FILE, or drops and creates
+                                             URL's database), prints the insert rate
   registry [--dir DIR] [--sizes 10000,100000,1000000] [--reuse]
                                              insert rate; page/count/filter p50/p99 at each size
-  console  --registry FILE [--width 120] [--height 36] [--presses 400]
+  console  --registry FILE|URL [--width 120] [--height 36] [--presses 400]
                                              launch → first frame, keypress → frame, filter as you type, RSS
+                                             (URL: postgres://user@host:port/db, a team registry)
   bulk     [--rows 10000] [--concurrency 8,32] [--pool 1000] [--dir DIR]
                                              BulkImport against the in-process simulator over loopback
   first-frame --out FILE                     reads a pane's output (tmux pipe-pane) on stdin; writes
@@ -45,7 +47,7 @@ func ints(_ name: String, _ fallback: [Int]) -> [Int] {
 do {
     switch command {
     case "seed":
-        guard let path = option("registry") else { fail("seed needs --registry FILE") }
+        guard let path = option("registry") else { fail("seed needs --registry FILE or URL") }
         let rows = int("rows", 100_000)
         let t = nowNs()
         let rate = try Synthetic.seed(path: path, rows: rows, now: Date())
@@ -55,7 +57,7 @@ do {
         try RegistryBench.run(dir: option("dir") ?? "/tmp/greenvn-bench", sizes: ints("sizes", [10_000, 100_000, 1_000_000]),
                               reuse: flag("reuse"))
     case "console":
-        guard let path = option("registry") else { fail("console needs --registry FILE") }
+        guard let path = option("registry") else { fail("console needs --registry FILE or URL") }
         try ConsoleBench.run(path: path, width: int("width", 120), height: int("height", 36), presses: int("presses", 400))
     case "first-frame":
         guard let path = option("out") else { fail("first-frame needs --out FILE") }

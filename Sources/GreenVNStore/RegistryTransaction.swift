@@ -6,7 +6,7 @@ import GreenVNKit
 /// the files beside it, against `SQLSession`. Its reads are public: async code (a CLI verb)
 /// reads through `Registry.read` rather than block one of Swift's cooperative threads.
 public struct RegistryTransaction {
-    let db: SQLSession
+    package let db: SQLSession
 
     public init(_ session: SQLSession) { db = session }
 

@@ -71,16 +71,16 @@ public let defaultAllocationLifetime: TimeInterval = 86_400
 
 /// An unknown expiry, stored as a far-future time (year ~2255): never "expired", sorts last
 /// ascending, and keeps `expires_at` NOT NULL so each tab condition is a single index range.
-enum Expiry {
-    static let unknown: Int64 = 9_000_000_000_000
+package enum Expiry {
+    package static let unknown: Int64 = 9_000_000_000_000
     static func stored(_ d: Date?) -> Int64 { d.map(Millis.from) ?? unknown }
     static func date(_ ms: Int64) -> Date? { ms >= unknown ? nil : Millis.date(ms) }
 }
 
-enum Millis {
-    static func from(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
-    static func date(_ ms: Int64?) -> Date? { ms.map(date) }
+package enum Millis {
+    package static func from(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    package static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+    package static func date(_ ms: Int64?) -> Date? { ms.map(date) }
     /// `d` as the registry stores it (whole milliseconds), so what is returned equals what is read back.
     static func round(_ d: Date) -> Date { date(from(d)) }
 }
@@ -192,18 +192,18 @@ extension StoredAllocation {
                   releasedAt: Millis.date(row.int(at: c.releasedAt)), releasedBy: row.text(at: c.releasedBy))
     }
 
-    init(_ row: SQLRow) {
+    package init(_ row: SQLRow) {
         self.init(row, columns: AllocationColumns(names: row.columns))
     }
 
     /// The stored columns, in `arguments` order (`id`, the row number, is the backend's).
-    static let columns = """
+    package static let columns = """
         greenvn_id, connection_id, aparty_numbers, bparty_numbers, aparty_pins, bparty_pins, usage, state, \
         green_vn, flow_id, pref_greenvn, pref_region, pref_pin_code, pref_type, strictness, duration, \
         created_at, updated_at, last_synced_at, expires_at, status, search, released_at, released_by
         """
 
-    var arguments: [SQLValue] {
+    package var arguments: [SQLValue] {
         let a = allocation
         return [a.greenvnId.sqlValue, (a.connectionId.isEmpty ? nil : a.connectionId).sqlValue,
                 JSONList.encode(a.aparty.numbers).sqlValue, JSONList.encode(a.bparty.numbers).sqlValue,
@@ -217,7 +217,7 @@ extension StoredAllocation {
     }
 
     /// Inserts, or replaces the row with the same greenvn_id (keeping its row number).
-    func save(_ db: SQLSession) throws {
+    package func save(_ db: SQLSession) throws {
         let placeholders = Array(repeating: "?", count: 24).joined(separator: ",")
         try db.execute("""
             INSERT INTO allocation (\(Self.columns)) VALUES (\(placeholders))

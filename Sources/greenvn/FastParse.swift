@@ -38,7 +38,8 @@ enum FastParse {
         }
     }
 
-    static let connection = ["base-url", "account-sid", "api-key", "api-token"]
+    /// The connection flags, and `--registry` (which registry: `RegistryOpener`).
+    static let connection = ["base-url", "account-sid", "api-key", "api-token", "registry"]
     static let preferences = ["greenvn", "region", "pin-code", "type"]
 
     static func spec(_ verb: String) -> Spec? {

@@ -84,7 +84,7 @@ struct Root: AsyncParsableCommand {
         """,
         version: "1.0.0",
         subcommands: [Tui.self, Allocate.self, Swap.self, Show.self, List.self, Deallocate.self,
-                      Import.self, Bulk.self, Sim.self, WebhooksCommand.self],
+                      Import.self, Bulk.self, Sim.self, WebhooksCommand.self, RegistryCommand.self],
         defaultSubcommand: Tui.self)
 }
 

@@ -11,6 +11,8 @@ struct ConnectionOptions: ParsableArguments {
     var apiKey: String?
     @Option(name: .customLong("api-token"), help: "API token (password of Basic auth). Prefer EXOTEL_API_TOKEN or the profile file: flags show in `ps`.")
     var apiToken: String?
+    @Option(name: .customLong("registry"), help: ArgumentHelp("A team registry: postgres://user@host[:port]/db[?sslmode=require|disable] (also GREENVN_REGISTRY_URL); the password from PGPASSWORD or ~/.pgpass. Default: this machine's SQLite file.", valueName: "URL"))
+    var registry: String?
 
     var flags: [String: String] {
         var f: [String: String] = [:]
@@ -18,6 +20,7 @@ struct ConnectionOptions: ParsableArguments {
         f["account-sid"] = accountSID
         f["api-key"] = apiKey
         f["api-token"] = apiToken
+        f["registry"] = registry     // not a connection setting: which registry (RegistryOpener)
         return f
     }
 }

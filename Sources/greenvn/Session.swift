@@ -41,7 +41,7 @@ struct Session {
             settings = sim.settings
             if !quiet { Output.note("no credentials configured: using the embedded simulator (state in \(dataDir))") }
         }
-        let registry: Registry = try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir), connections: connections)
+        let registry = try await RegistryOpener.openOffPool(flags["registry"], settings: resolved, dataDir: dataDir, connections: connections)
         let api: LeadAssistAPI
         if let starting {
             api = StartingSimulator(starting: starting, tuning: tuning)
@@ -78,7 +78,7 @@ struct Session {
         try DataDirectory.ensure(dataDir)
         Logs.bootstrap(dataDir: dataDir)
         let resolved = try SettingsResolver.resolve(SettingsSources(flags: flags))
-        return try SQLiteRegistry(path: DataDirectory.registryFile(for: resolved, in: dataDir), connections: .single)
+        return try RegistryOpener.open(flags["registry"], settings: resolved, dataDir: dataDir, connections: .single)
     }
 
     /// Creates whose outcome a killed or cut-off earlier run never learned are settled first.

@@ -16,6 +16,7 @@ import Testing
         ["swap", "--json", "+917000000001"],
         ["show", "abc"], ["show"], ["show", "--connection-id", "c-9", "--json"], ["show", "abc", "--connection-id", "c-9"],
         ["deallocate", "abc", "--yes", "--json"], ["deallocate", "abc"],
+        ["swap", "abc", "--registry", "postgres://asha@db.example.com/greenvn"], ["show", "abc", "--registry=postgres://db/team"],
         ["import", "abc", "--api-key=k"], ["show", "help"], ["swap", "allocate"],
     ]
 

@@ -1,11 +1,15 @@
 import Foundation
 import GreenVNKit
 import Testing
+@testable import GreenVNPostgres
+import PostgresTestSupport
 @testable import GreenVNStore
 
 /// The registry backends every registry test runs against.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    /// A database of its own on the test server (see PostgresTestServer).
+    case postgres
 
     static var all: [Backend] { allCases }
     var testDescription: String { rawValue }
@@ -16,21 +20,35 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 final class TestDB: @unchecked Sendable {
     let backend: Backend
     let dir = TempDir()
+    /// The test's own database (PostgreSQL), dropped once this and its registries are gone.
+    let location: PostgresLocation?
+    private let lifetime = Lifetime()
     let registry: Registry
     private var others: [Registry] = []
 
+    final class Lifetime {}
+
     init(_ backend: Backend) throws {
         self.backend = backend
+        let lifetime = lifetime
+        location = backend == .postgres ? try Databases.create(for: lifetime) : nil
+        registry = try Self.open(backend, dir, location)
+    }
+
+    private static func open(_ backend: Backend, _ dir: TempDir, _ location: PostgresLocation?) throws -> Registry {
         switch backend {
-        case .sqlite: registry = try SQLiteRegistry(path: dir.registryPath)
+        case .sqlite: return try SQLiteRegistry(path: dir.registryPath)
+        case .postgres:
+            let r = try PostgresRegistry(location: location!, target: PostgresTestServer.target, logger: PostgresTestServer.logger)
+            Databases.track(r, on: location!)
+            return r
         }
     }
 
+    private func open() throws -> Registry { try Self.open(backend, dir, location) }
+
     func another() throws -> Registry {
-        let r: Registry
-        switch backend {
-        case .sqlite: r = try SQLiteRegistry(path: dir.registryPath)
-        }
+        let r = try open()
         others.append(r)
         return r
     }
@@ -39,6 +57,7 @@ final class TestDB: @unchecked Sendable {
     var followDepth: Int {
         switch backend {
         case .sqlite: return ListSQL.followDepth
+        case .postgres: return PostgresRegistry.followDepth
         }
     }
 
@@ -46,6 +65,7 @@ final class TestDB: @unchecked Sendable {
     func liveOtherOwner() throws -> LeaseOwner {
         switch backend {
         case .sqlite: return LeaseOwner(operatorName: "ravi", host: Identity.host, token: Int64(getppid()))
+        case .postgres: return (try another() as! PostgresRegistry).owner
         }
     }
 
@@ -53,6 +73,7 @@ final class TestDB: @unchecked Sendable {
     func deadOwner() -> LeaseOwner {
         switch backend {
         case .sqlite: return LeaseOwner(operatorName: "ravi", host: Identity.host, token: Int64(Int32.max - 1))
+        case .postgres: return LeaseOwner(operatorName: "ravi", host: "ops-9", token: Int64.random(in: 1...Int64.max))
         }
     }
 }

@@ -203,6 +203,9 @@ public enum BulkImport {
             progress(done, total)
         }
 
+        // A SQLite registry checkpoints its WAL less often for the import's length (see there).
+        let sqlite = operations.registry as? SQLiteRegistry
+        await sqlite?.checkpointEvery(pages: SQLiteRegistry.bulkCheckpointPages)
         await withTaskGroup(of: Step.self) { group in
             var next = 0                     // the next row to write to the outbox
             var ready: [Int] = []            // written, leased, not sent yet (from `readyAt` on)
@@ -266,6 +269,7 @@ public enum BulkImport {
                 }
             }
         }
+        await sqlite?.checkpointEvery(pages: SQLiteRegistry.walCheckpointPages)
         report.invalid.sort { $0.line < $1.line }
         report.refused.sort { $0.line < $1.line }
         report.pending.sort { $0.line < $1.line }

@@ -89,6 +89,9 @@ import Testing
         for i in 0..<20 where i != 3 && i != 7 {
             #expect(try rig.registry.allocation(connectionId: "fail-\(i)")?.status == .known, "fail-\(i)")
         }
+        // The import's longer checkpoint interval ends with it.
+        let pages = try await registry.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(pages == SQLiteRegistry.walCheckpointPages)
         await rig.sim.stop()
     }
 }

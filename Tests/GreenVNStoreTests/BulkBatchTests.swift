@@ -15,6 +15,16 @@ import Testing
         rows.enumerated().map { BulkImport.Pending(index: $0.offset, request: $0.element.request) }
     }
 
+    /// The process that wrote `rows` to the outbox dies (kill -9): its leases name an owner
+    /// that is gone, as the next process finds them (SQLite: a dead pid; PostgreSQL: a presence
+    /// lock nobody holds).
+    static func dies(_ rows: ArraySlice<(line: Int, request: AllocationRequest)>, _ rig: Rig) async throws {
+        let dead = rig.db.deadOwner()
+        try await rig.registry.plant { tx in
+            for r in rows { try tx.lease(r.request.connectionId, to: dead) }
+        }
+    }
+
     @Test(arguments: Backend.all) func aCrashAfterTheOutboxBatchBeforeItsSendsLosesNothingAndDoublesNothing(_ backend: Backend) async throws {
         let rig = try await Rig(backend)
         let data = SimulatorTests.csv(40, prefix: "crash-w")
@@ -24,6 +34,7 @@ import Testing
         #expect(written.allSatisfy { if case .success(.new) = $0.result { true } else { false } })
         #expect(try rig.registry.outbox().count == 30)
         #expect(rig.sim.requestCount(.create) == 0)
+        try await Self.dies(rows.prefix(30), rig)
 
         // The rerun (another process on the same registry) takes the dead batch over and sends each once.
         let again = await BulkImport.run(csv: data, operations: try rig.restartedOperations(), concurrency: 8)
@@ -50,6 +61,7 @@ import Testing
             }
         }
         #expect(try rig.sim.allAllocations().count == 12)
+        try await Self.dies(rows.prefix(20), rig)
 
         // The rerun re-sends the 20 outbox entries as retries: the 12 that landed hear code 18
         // and are kept as allocated-id-unknown, never allocated twice; the rest are allocated.

@@ -169,43 +169,221 @@ public enum BulkImport {
         return (d, errors)
     }
 
-    /// Allocates every row through `Operations.allocate` (outbox, exactly once) with at most
-    /// `concurrency` in flight. Rows whose connection_id the registry already holds (known or
-    /// allocated-id-unknown) are skipped as already known. `progress(done, total)` after each row.
-    /// `invalid`: parse's invalid rows, carried into the report.
+    /// Allocates every row exactly once, as `Operations.allocate` does, with at most
+    /// `concurrency` creates in flight, in a pipeline: rows are written to the outbox in batches
+    /// (one durable transaction each: every create is on disk before it is sent), sent, and their
+    /// answers recorded in batches (one transaction each). Rows whose connection_id the registry
+    /// already holds (known or allocated-id-unknown) are skipped as already known.
+    /// `progress(done, total)` after each row. `invalid`: parse's invalid rows, carried into the
+    /// report.
     public static func run(rows: [(line: Int, request: AllocationRequest)], invalid: [(line: Int, errors: [FieldError])] = [],
                            operations: Operations, concurrency: Int = 8,
                            progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> BulkReport {
         var report = BulkReport()
         report.invalid = invalid
         let total = rows.count
+        let width = max(1, concurrency)
+        let batch = min(max(width, 16), maxBatch)
         var done = 0
-        await withTaskGroup(of: (Int, String, RowResult).self) { group in
-            var next = 0
-            func add() {
-                let (line, request) = rows[next]
-                next += 1
-                group.addTask { (line, request.connectionId, await one(request, operations: operations)) }
+        var leased = [Bool](repeating: false, count: rows.count)   // in `InFlight`, to remove at the end
+        var isRetry = [Bool](repeating: false, count: rows.count)
+        var bodies = [Data?](repeating: nil, count: rows.count)
+
+        func finish(_ i: Int, _ result: RowResult) {
+            let (line, request) = rows[i]
+            switch result {
+            case .allocated: report.allocated += 1
+            case .alreadyKnown: report.alreadyKnown += 1
+            case .refused(let message): report.refused.append((line, request.connectionId, message))
+            case .pending(let message): report.pending.append((line, request.connectionId, message))
+            case .idUnknown: report.idUnknown.append((line, request.connectionId))
             }
-            while next < rows.count && next < max(1, concurrency) { add() }
-            while let (line, cid, result) = await group.next() {
-                switch result {
-                case .allocated: report.allocated += 1
-                case .alreadyKnown: report.alreadyKnown += 1
-                case .refused(let message): report.refused.append((line, cid, message))
-                case .pending(let message): report.pending.append((line, cid, message))
-                case .idUnknown: report.idUnknown.append((line, cid))
+            if leased[i] { InFlight.remove(request.connectionId); leased[i] = false }
+            done += 1
+            progress(done, total)
+        }
+
+        // A SQLite registry checkpoints its WAL less often for the import's length (see there).
+        let sqlite = operations.registry as? SQLiteRegistry
+        await sqlite?.checkpointEvery(pages: SQLiteRegistry.bulkCheckpointPages)
+        await withTaskGroup(of: Step.self) { group in
+            var next = 0                     // the next row to write to the outbox
+            var ready: [Int] = []            // written, leased, not sent yet (from `readyAt` on)
+            var readyAt = 0
+            var writing = false              // an outbox batch is being written
+            var inFlight = 0
+            var answers: [Sent] = []         // sent, not recorded yet
+            var recording = false            // a batch of answers is being recorded
+            while true {
+                // Keep a batch of written rows ahead of the sends, so the fsync is off their path.
+                while !writing && next < rows.count && ready.count - readyAt < width {
+                    var rowsOut: [Pending] = []
+                    while rowsOut.count < batch && next < rows.count {
+                        let cid = rows[next].request.connectionId
+                        if InFlight.insert(cid) {
+                            leased[next] = true
+                            rowsOut.append(Pending(index: next, request: rows[next].request))
+                        } else {
+                            finish(next, result(of: Operations.inFlight(cid, by: nil)))
+                        }
+                        next += 1
+                    }
+                    if !rowsOut.isEmpty {
+                        writing = true
+                        group.addTask { .written(await write(rowsOut, operations: operations)) }
+                    }
                 }
-                done += 1
-                progress(done, total)
-                if next < rows.count { add() }
+                while inFlight < width && readyAt < ready.count {
+                    let i = ready[readyAt]
+                    readyAt += 1
+                    inFlight += 1
+                    let request = rows[i].request, body = bodies[i], retry = isRetry[i]
+                    bodies[i] = nil
+                    group.addTask { .sent(Sent(index: i, request: request, isRetry: retry, sent: await operations.send(request, body: body))) }
+                }
+                if readyAt > 4096 { ready.removeFirst(readyAt); readyAt = 0 }
+                if !recording && !answers.isEmpty {
+                    recording = true
+                    let taken = answers.count > maxBatch ? Array(answers.prefix(maxBatch)) : answers
+                    answers.removeFirst(taken.count)
+                    group.addTask { .recorded(await record(taken, operations: operations)) }
+                }
+                guard let step = await group.next() else { break }
+                switch step {
+                case .written(let written):
+                    writing = false
+                    for w in written {
+                        switch w.result {
+                        case .success(.new): bodies[w.index] = w.body; ready.append(w.index)
+                        case .success(.retry): bodies[w.index] = w.body; isRetry[w.index] = true; ready.append(w.index)
+                        case .success(.known): finish(w.index, .alreadyKnown)
+                        case .failure(let e): finish(w.index, result(of: e))
+                        }
+                    }
+                case .sent(let sent):
+                    inFlight -= 1
+                    answers.append(sent)
+                case .recorded(let recorded):
+                    recording = false
+                    for (i, r) in recorded { finish(i, r) }
+                }
             }
         }
+        await sqlite?.checkpointEvery(pages: SQLiteRegistry.walCheckpointPages)
         report.invalid.sort { $0.line < $1.line }
         report.refused.sort { $0.line < $1.line }
         report.pending.sort { $0.line < $1.line }
         report.idUnknown.sort { $0.line < $1.line }
         return report
+    }
+
+    /// The most rows one outbox or answer transaction holds.
+    static let maxBatch = 256
+
+    struct Pending: Sendable {
+        let index: Int
+        let request: AllocationRequest
+    }
+
+    struct Written: Sendable {
+        let index: Int
+        let result: Result<Operations.Enqueued, GreenVNError>
+        /// The create body, exactly as written to the outbox: what is sent.
+        let body: Data
+    }
+
+    struct Sent: Sendable {
+        let index: Int
+        let request: AllocationRequest
+        let isRetry: Bool
+        let sent: Operations.Sent
+    }
+
+    enum Step: Sendable {
+        case written([Written])
+        case sent(Sent)
+        case recorded([(Int, RowResult)])
+    }
+
+    /// Writes a batch of creates to the outbox in one durable transaction (each leased to this
+    /// process, or found already held). A row that must not be sent fails alone (before it wrote
+    /// anything); when the transaction itself fails, each row is written on its own, as a
+    /// single `allocate` would.
+    static func write(_ batch: [Pending], operations: Operations) async -> [Written] {
+        let bodies = batch.map { Wire.body($0.request) }
+        let texts = bodies.map { String(decoding: $0, as: UTF8.self) }
+        let at = operations.now()
+        do {
+            let results = try await operations.registry.write(durable: true) { tx in
+                try tx.db.lock(batch.map(\.request.connectionId).sorted())
+                var out: [Result<Operations.Enqueued, GreenVNError>] = []
+                out.reserveCapacity(batch.count)
+                for (k, p) in batch.enumerated() {
+                    do {
+                        out.append(.success(try Operations.enqueue(p.request, text: texts[k], in: tx, now: at, anyHeld: true)))
+                    } catch let e as GreenVNError {
+                        out.append(.failure(e))
+                    }
+                }
+                return out
+            }
+            return batch.indices.map { Written(index: batch[$0].index, result: results[$0], body: bodies[$0]) }
+        } catch {
+            var out: [Written] = []
+            for (k, p) in batch.enumerated() {
+                let text = texts[k], r = p.request
+                let result: Result<Operations.Enqueued, GreenVNError>
+                do {
+                    result = .success(try await operations.registry.write(durable: true) { tx in
+                        try tx.db.lock([r.connectionId])
+                        return try Operations.enqueue(r, text: text, in: tx, now: at, anyHeld: true)
+                    })
+                } catch let e as GreenVNError {
+                    result = .failure(e)
+                } catch {
+                    result = .failure(Operations.unrecordedRequest(error))
+                }
+                out.append(Written(index: p.index, result: result, body: bodies[k]))
+            }
+            return out
+        }
+    }
+
+    /// Records a batch of sends' outcomes in one transaction; when it fails (one row's record
+    /// failed), each row is recorded on its own, as a single `allocate` would: the others settle.
+    static func record(_ batch: [Sent], operations: Operations) async -> [(Int, RowResult)] {
+        let at = operations.now()
+        do {
+            let outcomes = try await operations.registry.write { tx in
+                try batch.map { try Operations.settle($0.request, $0.sent, isRetry: $0.isRetry, in: tx, now: at) }
+            }
+            return batch.indices.map { (batch[$0].index, result(of: outcomes[$0])) }
+        } catch {
+            var out: [(Int, RowResult)] = []
+            for s in batch {
+                out.append((s.index, result(of: await operations.record(s.request, s.sent, isRetry: s.isRetry))))
+            }
+            return out
+        }
+    }
+
+    static func result(of outcome: Operations.Outcome) -> RowResult {
+        switch outcome {
+        case .allocated: return .allocated
+        case .idUnknown: return .idUnknown
+        case .refused(let e), .unrecorded(let e): return result(of: e)
+        case .unknown(let e): return result(of: e)
+        }
+    }
+
+    /// A row's failure as `allocate` throws it, for the report.
+    static func result(of error: Error) -> RowResult {
+        guard let e = error as? GreenVNError else { return .pending(AuditLog.outcome(of: error)) }
+        switch Operations.classify(e, isRetry: false) {
+        case .landed: return .idUnknown
+        case .refused: return .refused(e.description)
+        case .unknown: return .pending(e.description)
+        }
     }
 
     /// Parses and runs in one go.
@@ -216,24 +394,4 @@ public enum BulkImport {
     }
 
     enum RowResult: Sendable { case allocated, alreadyKnown, refused(String), pending(String), idUnknown }
-
-    static func one(_ request: AllocationRequest, operations: Operations) async -> RowResult {
-        let cid = request.connectionId
-        if let s = try? await operations.registry.read({ try $0.allocation(connectionId: cid) }),
-           s.status != .pending {
-            return .alreadyKnown
-        }
-        do {
-            _ = try await operations.allocate(request)
-            return .allocated
-        } catch let e as GreenVNError {
-            switch Operations.classify(e, isRetry: false) {
-            case .landed: return .idUnknown
-            case .refused: return .refused(e.description)
-            case .unknown: return .pending(e.description)
-            }
-        } catch {
-            return .pending(AuditLog.outcome(of: error))
-        }
-    }
 }

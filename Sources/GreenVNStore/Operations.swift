@@ -58,28 +58,42 @@ public final class Operations: @unchecked Sendable {
         do {
             return try await registry.write(durable: true) { tx in
                 try tx.db.lock([r.connectionId])
-                if let held = try tx.allocation(connectionId: r.connectionId), held.status != .pending {
-                    guard Self.sameCreate(held.allocation, r) else { throw Self.taken(r.connectionId, by: held) }
-                    // Allocated before; an id_unknown row's answer was lost, and sending it again
-                    // would only hear code 18.
-                    guard held.status == .known else { throw GreenVNError.allocatedResponseLost(connectionId: r.connectionId) }
-                    return .known(held)
-                }
-                guard let e = try tx.outboxEntry(connectionId: r.connectionId) else {
-                    try tx.insertOutbox(r, body: text, now: at)
-                    return .new
-                }
-                guard try tx.isClaimable(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
-                guard e.request == Outbox.restore(text) else { throw Self.differentRequest(r.connectionId) }
-                guard try tx.claim(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
-                try tx.addPendingIfAbsent(r, now: at)
-                return .retry
+                return try Self.enqueue(r, text: text, in: tx, now: at, anyHeld: false)
             }
         } catch let e as GreenVNError {
             throw e
         } catch {
-            throw GreenVNError.configuration("the registry could not record the request before sending it, so nothing was sent: \(AuditLog.outcome(of: error))")
+            throw Self.unrecordedRequest(error)
         }
+    }
+
+    static func unrecordedRequest(_ error: Error) -> GreenVNError {
+        .configuration("the registry could not record the request before sending it, so nothing was sent: \(AuditLog.outcome(of: error))")
+    }
+
+    /// One create into the outbox, inside a transaction that holds its connection_id's lock.
+    /// Throws a `GreenVNError` (before writing anything) for a create that must not be sent, or
+    /// the registry's error. `anyHeld`: any allocation the registry holds for this connection_id
+    /// answers `.known`, whatever its parties or state (bulk: a rerun skips what it holds).
+    static func enqueue(_ r: AllocationRequest, text: String, in tx: RegistryTransaction, now at: Date, anyHeld: Bool) throws -> Enqueued {
+        let row = try tx.allocation(connectionId: r.connectionId)
+        if let held = row, held.status != .pending {
+            if anyHeld { return .known(held) }
+            guard Self.sameCreate(held.allocation, r) else { throw Self.taken(r.connectionId, by: held) }
+            // Allocated before; an id_unknown row's answer was lost, and sending it again
+            // would only hear code 18.
+            guard held.status == .known else { throw GreenVNError.allocatedResponseLost(connectionId: r.connectionId) }
+            return .known(held)
+        }
+        guard let e = try tx.outboxEntry(connectionId: r.connectionId) else {
+            try tx.insertOutbox(r, body: text, now: at, rowAbsent: row == nil)
+            return .new
+        }
+        guard try tx.isClaimable(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
+        guard e.request == Outbox.restore(text) else { throw Self.differentRequest(r.connectionId) }
+        guard try tx.claim(e, now: at) else { throw Self.inFlight(r.connectionId, by: e.owner) }
+        try tx.addPendingIfAbsent(r, now: at)
+        return .retry
     }
 
     /// The known allocation is what this create asks for (the VN and its preferences aside:
@@ -100,67 +114,95 @@ public final class Operations: @unchecked Sendable {
 
     /// Sends a leased entry and records whatever comes back.
     func attempt(_ r: AllocationRequest, body: Data? = nil, isRetry: Bool) async -> Outcome {
-        let cid = r.connectionId
-        let answer: Allocation
+        await record(r, await send(r, body: body), isRetry: isRetry)
+    }
+
+    /// What the API said to one create, not recorded yet.
+    enum Sent: Sendable {
+        case answer(Allocation, sentAt: Date)
+        case failed(Error)
+    }
+
+    /// Sends a leased entry's create.
+    func send(_ r: AllocationRequest, body: Data? = nil) async -> Sent {
         let sentAt = now()
         do {
-            answer = try await api.create(r, body: body ?? Wire.body(r))
+            var a = try await api.create(r, body: body ?? Wire.body(r))
+            if a.connectionId.isEmpty { a.connectionId = r.connectionId }
+            return .answer(a, sentAt: sentAt)
         } catch {
-            let at = now()
-            switch Self.classify(error, isRetry: isRetry) {
+            return .failed(error)
+        }
+    }
+
+    /// Records what one create's send came to, inside a transaction: the answer (its row, audit,
+    /// outbox entry removed), a refusal (entry and pending row dropped), an allocation whose
+    /// answer was lost (id_unknown row) or no outcome (entry kept, lease released). Throws only
+    /// the registry's errors.
+    static func settle(_ r: AllocationRequest, _ sent: Sent, isRetry: Bool, in tx: RegistryTransaction, now at: Date) throws -> Outcome {
+        let cid = r.connectionId
+        switch sent {
+        case .answer(let a, let sentAt):
+            let s = try tx.remember(a, how: "allocate", request: r, now: at, sentAt: sentAt)
+            try tx.audit("allocate", target: a.greenvnId, connectionId: cid, outcome: AuditLog.ok, now: at)
+            try tx.deleteOutbox(connectionId: cid)
+            return .allocated(s)
+        case .failed(let error):
+            switch classify(error, isRetry: isRetry) {
             case .landed:
-                do {
-                    let s = try await registry.write { tx in
-                        let s = try tx.settleIdUnknown(r, now: at)
-                        try tx.deleteOutbox(connectionId: cid)
-                        try tx.audit("allocate", target: s.status == .known ? s.id : cid, connectionId: cid,
-                                     outcome: s.status == .known ? AuditLog.ok : GreenVNError.allocatedResponseLost(connectionId: cid).description,
-                                     now: at)
-                        return s
-                    }
-                    return s.status == .known ? .allocated(s) : .idUnknown(s)
-                } catch {
-                    return .unknown(GreenVNError.allocatedResponseLost(connectionId: cid))
-                }
+                let s = try tx.settleIdUnknown(r, now: at)
+                try tx.deleteOutbox(connectionId: cid)
+                try tx.audit("allocate", target: s.status == .known ? s.id : cid, connectionId: cid,
+                             outcome: s.status == .known ? AuditLog.ok : GreenVNError.allocatedResponseLost(connectionId: cid).description,
+                             now: at)
+                return s.status == .known ? .allocated(s) : .idUnknown(s)
             case .refused(let e):
-                try? await registry.write { tx in
-                    try tx.deleteOutbox(connectionId: cid)
-                    try tx.dropPending(connectionId: cid)
-                    try tx.audit("allocate", target: cid, connectionId: cid, outcome: e.description, now: at)
-                }
+                try tx.deleteOutbox(connectionId: cid)
+                try tx.dropPending(connectionId: cid)
+                try tx.audit("allocate", target: cid, connectionId: cid, outcome: e.description, now: at)
                 return .refused(e)
             case .unknown:
                 let text = AuditLog.outcome(of: error)
-                try? await registry.write { tx in
-                    try tx.releaseOutbox(connectionId: cid, error: text)
-                    try tx.audit("allocate", target: cid, connectionId: cid, outcome: text, now: at)
-                }
+                try tx.releaseOutbox(connectionId: cid, error: text)
+                try tx.audit("allocate", target: cid, connectionId: cid, outcome: text, now: at)
                 return .unknown(error)
             }
         }
-        var a = answer
-        if a.connectionId.isEmpty { a.connectionId = cid }
-        var lastError: Error?
-        for pause in [0, 200, 1_000] {
-            if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
+    }
+
+    /// Records what one send came to in a transaction of its own (an answer is tried three times).
+    func record(_ r: AllocationRequest, _ sent: Sent, isRetry: Bool) async -> Outcome {
+        let cid = r.connectionId
+        switch sent {
+        case .failed(let sentError):
             let at = now()
+            let classified = Self.classify(sentError, isRetry: isRetry)
             do {
-                let s = try await registry.write { [a] tx in
-                    let s = try tx.remember(a, how: "allocate", request: r, now: at, sentAt: sentAt)
-                    try tx.audit("allocate", target: a.greenvnId, connectionId: cid, outcome: AuditLog.ok, now: at)
-                    try tx.deleteOutbox(connectionId: cid)
-                    return s
-                }
-                return .allocated(s)
+                return try await registry.write { tx in try Self.settle(r, sent, isRetry: isRetry, in: tx, now: at) }
             } catch {
-                lastError = error
+                switch classified {
+                case .landed: return .unknown(GreenVNError.allocatedResponseLost(connectionId: cid))
+                case .refused(let e): return .refused(e)
+                case .unknown: return .unknown(sentError)
+                }
             }
+        case .answer(let a, _):
+            var lastError: Error?
+            for pause in [0, 200, 1_000] {
+                if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
+                let at = now()
+                do {
+                    return try await registry.write { tx in try Self.settle(r, sent, isRetry: isRetry, in: tx, now: at) }
+                } catch {
+                    lastError = error
+                }
+            }
+            return .unrecorded(.configuration("""
+                Lead Assist allocated greenvn_id \(a.greenvnId) (VN \(a.greenVN)) for connection_id \(cid), \
+                but the registry could not record it: \(AuditLog.outcome(of: lastError!)). Keep this id: run \
+                `greenvn import \(a.greenvnId)` once the registry is writable.
+                """))
         }
-        return .unrecorded(.configuration("""
-            Lead Assist allocated greenvn_id \(a.greenvnId) (VN \(a.greenVN)) for connection_id \(cid), \
-            but the registry could not record it: \(AuditLog.outcome(of: lastError!)). Keep this id: run \
-            `greenvn import \(a.greenvnId)` once the registry is writable.
-            """))
     }
 
     enum Class { case landed, refused(GreenVNError), unknown }

@@ -72,15 +72,20 @@ extension RegistryTransaction {
     }
 
     /// Writes a new entry (and its pending row) leased to this process. `body`: `Outbox.encode(r)`,
-    /// when the caller has it already.
-    func insertOutbox(_ r: AllocationRequest, body: String? = nil, now: Date) throws {
+    /// when the caller has it already. `rowAbsent`: the caller read in this transaction that the
+    /// connection_id has no allocation row (the pending row is then written without looking again).
+    func insertOutbox(_ r: AllocationRequest, body: String? = nil, now: Date, rowAbsent: Bool = false) throws {
         let o = db.owner
         try db.execute("""
             INSERT INTO outbox (connection_id, request, created_at, attempts, owner_token, owner_operator, owner_host, sent_at)
             VALUES (?, ?, ?, 1, ?, ?, ?, ?)
             """, [r.connectionId.sqlValue, (body ?? Outbox.encode(r)).sqlValue, Millis.from(now).sqlValue, o.token.sqlValue,
                   o.operatorName.sqlValue, o.host.sqlValue, Millis.from(now).sqlValue])
-        try addPendingIfAbsent(r, now: now)
+        if rowAbsent {
+            try StoredAllocation.placeholder(for: r, status: .pending, now: now).save(db)
+        } else {
+            try addPendingIfAbsent(r, now: now)
+        }
     }
 
     /// Takes the lease if the entry is unchanged since `seen` was read (compare-and-swap: two

@@ -1,4 +1,5 @@
 import Foundation
+import GreenVNStore
 import Logging
 import PostgresNIO
 

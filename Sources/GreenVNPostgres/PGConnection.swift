@@ -216,14 +216,3 @@ enum Placeholders {
     }
 }
 
-/// A value shared between threads.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-    func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
-}

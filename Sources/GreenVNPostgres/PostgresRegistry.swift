@@ -10,7 +10,7 @@ import PostgresNIO
 /// it conflicts with a colleague's or the connection drops before its outcome is known
 /// (`Transactions`); the outbox's leases name a presence lock this process holds for its life
 /// (`Presence`); every write notifies the others (`observe`).
-public final class PostgresRegistry: Registry, @unchecked Sendable {
+public final class PostgresRegistry: Registry, ReadsNow, @unchecked Sendable {
     public struct Options: Sendable {
         /// Seconds to wait for a connection to be made.
         public var connectTimeout: Double = 5
@@ -94,17 +94,10 @@ public final class PostgresRegistry: Registry, @unchecked Sendable {
 
     // MARK: single rows and logs (the recipes, on the caller's thread)
 
-    func readNow<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
+    public func readNow<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
         try reading { c in try body(RegistryTransaction(PGSession(c, owner: owner))) }
     }
 
-    public func allocation(id: String) throws -> StoredAllocation? { try readNow { try $0.allocation(id: id) } }
-    public func allocation(connectionId: String) throws -> StoredAllocation? { try readNow { try $0.allocation(connectionId: connectionId) } }
-    public func allocations(vn: String) throws -> [StoredAllocation] { try readNow { try $0.allocations(vn: vn) } }
-    public func history(of id: String) throws -> [VNChange] { try readNow { try $0.history(of: id) } }
-    public func audit(for target: String?, limit: Int) throws -> [AuditEntry] { try readNow { try $0.auditEntries(for: target, limit: limit) } }
-    public func calls(of id: String, limit: Int) throws -> [CallRecord] { try readNow { try $0.calls(of: id, limit: limit) } }
-    public func outbox() throws -> [OutboxEntry] { try readNow { try $0.outbox() } }
 
     /// Runs `body` on a reader connection, again on a new one when the connection drops (a
     /// read changes nothing, so it is always safe to repeat), until `retrySeconds` have passed.

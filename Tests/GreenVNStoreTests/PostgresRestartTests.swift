@@ -80,7 +80,7 @@ import Testing
 
 /// A log handler that keeps what it is told (the registry reports reconnects as warnings).
 final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let store = GreenVNPostgres.Locked<[(Logger.Level, String)]>([])
+    private let store = GreenVNStore.Locked<[(Logger.Level, String)]>([])
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 

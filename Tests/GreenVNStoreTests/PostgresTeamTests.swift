@@ -107,7 +107,7 @@ import Testing
     @Test func manyOpenersOfANewDatabaseMigrateItOnce() throws {
         let lifetime = TestDB.Lifetime()
         let location = try Databases.create(for: lifetime, migrated: false)
-        let failures = GreenVNPostgres.Locked<[String]>([])
+        let failures = GreenVNStore.Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { i in
             do {
                 let r = try PostgresRegistry(location: location, target: PostgresTestServer.target, logger: PostgresTestServer.logger)
@@ -166,7 +166,7 @@ import Testing
         let watcher = db.registry
         let colleague = try Self.handle(db, operator: "ravi")
         let fired = Flag()
-        let firstAt = GreenVNPostgres.Locked<Date?>(nil)
+        let firstAt = GreenVNStore.Locked<Date?>(nil)
         let token = watcher.observe {
             fired.hit()
             firstAt.update { if $0 == nil { $0 = Date() } }
@@ -208,7 +208,7 @@ import Testing
 /// Lead Assist whose create waits until the test opens the gate (a create "on its way").
 final class GatedAPI: LeadAssistAPI, @unchecked Sendable {
     private let inner: FakeAPI
-    private let state = GreenVNPostgres.Locked((open: false, waiting: 0))
+    private let state = GreenVNStore.Locked((open: false, waiting: 0))
     init(_ inner: FakeAPI) { self.inner = inner }
 
     var waiting: Int { state.value.waiting }

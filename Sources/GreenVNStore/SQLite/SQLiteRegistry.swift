@@ -6,7 +6,7 @@ import GreenVNKit
 /// The registry in one SQLite file per target (WAL), shared safely by several processes on one
 /// machine (the console, a CLI command, a bulk import) with a 5 s busy timeout. The default for
 /// one operator; a team shares a `PostgresRegistry`.
-public final class SQLiteRegistry: Registry, @unchecked Sendable {
+public final class SQLiteRegistry: Registry, ReadsNow, @unchecked Sendable {
     /// nil for `inMemory()`.
     public let path: String?
     let writer: any DatabaseWriter
@@ -146,7 +146,7 @@ public final class SQLiteRegistry: Registry, @unchecked Sendable {
     // MARK: single rows and logs
 
     /// A read through the recipes, on the caller's thread.
-    func readNow<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
+    public func readNow<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
         do {
             return try writer.read { db in try body(RegistryTransaction(GRDBSession(db))) }
         } catch {
@@ -154,13 +154,6 @@ public final class SQLiteRegistry: Registry, @unchecked Sendable {
         }
     }
 
-    public func allocation(id: String) throws -> StoredAllocation? { try readNow { try $0.allocation(id: id) } }
-    public func allocation(connectionId: String) throws -> StoredAllocation? { try readNow { try $0.allocation(connectionId: connectionId) } }
-    public func allocations(vn: String) throws -> [StoredAllocation] { try readNow { try $0.allocations(vn: vn) } }
-    public func history(of id: String) throws -> [VNChange] { try readNow { try $0.history(of: id) } }
-    public func audit(for target: String?, limit: Int) throws -> [AuditEntry] { try readNow { try $0.auditEntries(for: target, limit: limit) } }
-    public func calls(of id: String, limit: Int) throws -> [CallRecord] { try readNow { try $0.calls(of: id, limit: limit) } }
-    public func outbox() throws -> [OutboxEntry] { try readNow { try $0.outbox() } }
 
     /// Bumped by every committed write, from any process.
     public func changeCount() throws -> Int64 {
@@ -234,13 +227,3 @@ extension Database {
     }
 }
 
-/// A value shared between threads.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

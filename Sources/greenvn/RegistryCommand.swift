@@ -26,11 +26,7 @@ struct RegistryInit: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let location = try Self.location(url)
-        let dataDir = DataDirectory.path()
-        try DataDirectory.ensure(dataDir)
-        Logs.bootstrap(dataDir: dataDir)
-        let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
+        let (location, _, resolved) = try Self.prepare(url, connection)
         let target = RegistryTarget(resolved)
         let (created, counts) = try await offPool { () throws -> (Bool, TabCounts) in
             let created: Bool
@@ -50,12 +46,20 @@ struct RegistryInit: AsyncParsableCommand {
         Output.line("To bring a laptop's registry along: greenvn registry copy --to \"$GREENVN_REGISTRY_URL\"")
     }
 
-    static func location(_ url: String) throws -> PostgresLocation {
+    /// What both registry verbs do first: the URL read, the data dir and greenvn.log ready (every
+    /// verb leaves its line there), the Lead Assist settings resolved.
+    static func prepare(_ url: String, _ connection: ConnectionOptions) throws
+        -> (location: PostgresLocation, dataDir: String, settings: ConnectionSettings?) {
+        let location: PostgresLocation
         do {
-            return try PostgresLocation.parse(url)
+            location = try PostgresLocation.parse(url)
         } catch let e as PostgresRegistryError {
             throw GreenVNError.configuration(e.message)
         }
+        let dataDir = DataDirectory.path()
+        try DataDirectory.ensure(dataDir)
+        Logs.bootstrap(dataDir: dataDir)
+        return (location, dataDir, try SettingsResolver.resolve(SettingsSources(flags: connection.flags)))
     }
 }
 
@@ -73,11 +77,7 @@ struct RegistryCopyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let location = try RegistryInit.location(to)
-        let dataDir = DataDirectory.path()
-        try DataDirectory.ensure(dataDir)
-        Logs.bootstrap(dataDir: dataDir)
-        let resolved = try SettingsResolver.resolve(SettingsSources(flags: connection.flags))
+        let (location, dataDir, resolved) = try RegistryInit.prepare(to, connection)
         let source = try await RegistryOpener.openOffPool(connection.registry, settings: resolved, dataDir: dataDir)
         if let team = source as? PostgresRegistry, team.location.description == location.description {
             throw GreenVNError.configuration("--to names the registry being copied (\(location)): nothing to do")

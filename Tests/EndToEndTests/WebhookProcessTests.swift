@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GreenVNKit
+import PostgresTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -54,22 +55,6 @@ import Glibc
         }
     }
 
-    /// A loopback port nobody listens on right now (the receiver binds it a moment later).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw SpawnFailure("no free loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     /// A POST to the simulator's control endpoints with its credentials.
     static func control(_ base: String, _ path: String, _ body: String) async throws -> (Int, JSONValue?) {
         let root = base.replacingOccurrences(of: "/v1", with: "")
@@ -85,7 +70,7 @@ import Glibc
     @Test func aSimulatedCallAndAnExpiryReachTheRegistryThroughTheReceiver() async throws {
         let home = Binary.tempHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let hookPort = try Self.freePort()
+        let hookPort = try #require(LoopbackPort.free(), "a free loopback port for the receiver")
         let sim = try Server(["sim", "--port", "0", "--webhook-url", "http://127.0.0.1:\(hookPort)/webhooks"],
                              env: Binary.environment(home: home + "/sim"))
         defer { sim.stop() }

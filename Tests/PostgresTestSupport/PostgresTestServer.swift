@@ -162,6 +162,17 @@ public final class ThrowawayServer: @unchecked Sendable {
     }
 
     private static func freePort() throws -> Int {
+        guard let port = LoopbackPort.free() else {
+            throw PostgresTestServer.Unavailable(description: "no free loopback port for a test PostgreSQL server")
+        }
+        return port
+    }
+}
+
+/// A loopback port nobody listens on right now (whoever asked binds it a moment later): for the
+/// test PostgreSQL server and for end-to-end tests that start servers of their own.
+public enum LoopbackPort {
+    public static func free() -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -172,8 +183,7 @@ public final class ThrowawayServer: @unchecked Sendable {
         let bound = withUnsafeMutablePointer(to: &addr) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        guard bound else { throw PostgresTestServer.Unavailable(description: "no free loopback port for a test PostgreSQL server") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return bound ? Int(UInt16(bigEndian: addr.sin_port)) : nil
     }
 }
 

@@ -14,13 +14,10 @@ final class ListCaches: @unchecked Sendable {
     let ordered = Locked<(key: FilterKey, ids: [Int64]?)?>(nil)
 }
 
-struct AnchorKey: Equatable {
-    var state: StateFilter
-    var term: String
-    var keys: [String]
-    var descending: Bool
-    var change: Int64
-    var active: Int
+extension AnchorKey {
+    init(_ s: ListQuerySQL, change: Int64, tally: TabCounts) {
+        self.init(state: s.query.state, term: s.term, keys: s.keys, descending: s.descending, change: change, active: tally.active)
+    }
 }
 
 struct FilterKey: Equatable {
@@ -60,7 +57,7 @@ extension PostgresRegistry {
             let at = Dictionary(uniqueKeysWithValues: page.enumerated().map { ($0.element, $0.offset) })
             return zip(rows.allocations, rows.positions).sorted { at[$0.1.id] ?? 0 < at[$1.1.id] ?? 0 }.map(\.0)
         }
-        let key = AnchorKey(state: s.query.state, term: s.term, keys: s.keys, descending: s.descending, change: change, active: t.active)
+        let key = AnchorKey(s, change: change, tally: t)
         let filter = s.termCondition.map { [$0] } ?? []
         var cost = offset
         var read: () throws -> Decoded = {
@@ -234,7 +231,7 @@ extension PostgresRegistry {
                 index = Int(try c.run(Placeholders.numbered(sql), args).int() ?? 0)
             }
             // The list reads the window around this row next: from here, not from the top.
-            let key = AnchorKey(state: s.query.state, term: s.term, keys: s.keys, descending: s.descending, change: change, active: t.active)
+            let key = AnchorKey(s, change: change, tally: t)
             self.caches.anchors.update { cached in
                 var list = cached?.key == key ? cached!.list : []
                 list.removeAll { $0.offset == index }

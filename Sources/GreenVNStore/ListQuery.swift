@@ -23,3 +23,25 @@ public struct ListQuery: Equatable, Sendable {
         self.descending = descending
     }
 }
+
+/// What a page's rows are positioned against (each backend keeps the rows of pages it read, to
+/// seek from): the same query over the same rows. `active` changes when rows cross their expiry
+/// between two reads, `change` with every write.
+public struct AnchorKey: Equatable, Sendable {
+    public var state: StateFilter
+    public var term: String
+    /// The sort's columns, most significant first.
+    public var keys: [String]
+    public var descending: Bool
+    public var change: Int64
+    public var active: Int
+
+    public init(state: StateFilter, term: String, keys: [String], descending: Bool, change: Int64, active: Int) {
+        self.state = state
+        self.term = term
+        self.keys = keys
+        self.descending = descending
+        self.change = change
+        self.active = active
+    }
+}

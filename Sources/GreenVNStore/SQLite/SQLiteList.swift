@@ -355,23 +355,9 @@ extension SQLiteRegistry {
     }
 }
 
-/// What a page's rows are positioned against: the same query over the same rows. `tally`
-/// changes when rows cross their expiry between two reads, `change` with every write.
-struct AnchorKey: Equatable {
-    var state: StateFilter
-    var term: String
-    var keys: [String]
-    var descending: Bool
-    var change: Int64
-    var active: Int
-
+extension AnchorKey {
     init(_ s: ListSQL, change: Int64, tally: TabCounts) {
-        state = s.query.state
-        term = s.term
-        keys = s.keys
-        descending = s.descending
-        self.change = change
-        active = tally.active
+        self.init(state: s.query.state, term: s.term, keys: s.keys, descending: s.descending, change: change, active: tally.active)
     }
 }
 

@@ -26,14 +26,15 @@ enum Output {
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-    static func json(_ a: Allocation) {
-        line(String(decoding: Wire.json(a).serialized(), as: UTF8.self))
+    /// One JSON document on a line of its own.
+    static func json(_ v: JSONValue) {
+        line(String(decoding: v.serialized(), as: UTF8.self))
     }
 
-    /// One registry row as `list --json` and `show --json` print it (see `RowJSON`).
-    static func json(_ s: StoredAllocation) {
-        line(String(decoding: RowJSON.object(s).serialized(), as: UTF8.self))
-    }
+    static func json(_ a: Allocation) { json(Wire.json(a)) }
+
+    /// One registry row as `list --json` prints it (see `RowJSON`; `show --json` adds its calls).
+    static func json(_ s: StoredAllocation) { json(RowJSON.object(s)) }
 
     /// The detail block of one allocation.
     static func describe(_ s: StoredAllocation, headline: String, now: Date = Date()) {

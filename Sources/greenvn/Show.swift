@@ -83,7 +83,7 @@ extension Show.Args {
         if json {
             guard case .object(var o) = RowJSON.object(s) else { return }
             o["calls"] = .array(calls.map(RowJSON.call))
-            Output.line(String(decoding: JSONValue.object(o).serialized(), as: UTF8.self))
+            Output.json(.object(o))
             return
         }
         Output.describe(s, headline: "VN")
